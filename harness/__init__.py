@@ -1,0 +1,7 @@
+"""phenomena's harness: what claims stand on (declaration, seeds, roles, training, measures)."""
+
+from harness.claims import Claim, claim, control, per_scale
+from harness.references import paper
+from harness.stats import binomial, every_seed
+
+__all__ = ["Claim", "binomial", "claim", "control", "every_seed", "paper", "per_scale"]

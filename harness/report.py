@@ -1,0 +1,136 @@
+"""The report: claim rows gathered from every worker, written as a terminal table and as files.
+
+A row is a claim's declaration (`Claim.describe`) plus what the run measured and the verdict.
+Storage (the rows) is kept apart from display (the writers), as pytest-benchmark does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+
+VERDICTS = ("pass", "fail", "xfail", "error", "skip")
+
+
+def fmt_value(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.3g}"
+
+
+def summarize(values: Sequence[float]) -> str:
+    """All values when few, else median and range."""
+    if not values:
+        return "-"
+    if len(values) <= 4:
+        return " ".join(fmt_value(v) for v in values)
+    ordered = sorted(values)
+    median = ordered[len(ordered) // 2]
+    return f"{fmt_value(median)} [{fmt_value(ordered[0])}, {fmt_value(ordered[-1])}]"
+
+
+def table_cells(row: Row) -> list[str]:
+    control = row.get("control", {})
+    return [
+        row["id"],
+        row["verdict"],
+        f"{row['op']} {row['threshold']:g}",
+        summarize(row.get("values", [])),
+        summarize(control.get("values", [])),
+        f"{row['seconds']:.1f}" if row.get("seconds") is not None else "-",
+    ]
+
+
+HEADER = ["claim", "verdict", "holds if", "values", "control values", "s"]
+
+
+def text_table(rows: Sequence[Row]) -> str:
+    """The aligned table the terminal ends with."""
+    cells = [HEADER] + [table_cells(r) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+             for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
+    lines.append(", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    return "\n".join(lines)
+
+
+def to_json(environment: dict[str, Any], rows: Sequence[Row]) -> str:
+    return json.dumps({"environment": environment, "claims": list(rows)}, indent=2,
+                      allow_nan=True) + "\n"
+
+
+def to_markdown(environment: dict[str, Any], rows: Sequence[Row]) -> str:
+    head = ["claim", "verdict", "holds if", "values", "control", "control values", "rule",
+            "source"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [f"`{r['id']}`", r["verdict"], f"{r['metric']} {r['op']} {r['threshold']:g}",
+                 summarize(r.get("values", [])), r["control"]["condition"],
+                 summarize(r["control"].get("values", [])), r["rule"], r["source"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    env = ", ".join(f"{k} {v}" for k, v in environment.items())
+    return f"# Phenomena claims\n\n{env}\n\n" + "\n".join(lines) + "\n"
+
+
+LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+def to_latex(environment: dict[str, Any], rows: Sequence[Row]) -> str:
+    """A booktabs `tabular` to paste into a paper, each claim cited by its BibTeX key."""
+    ops = {">": "$>$", ">=": r"$\geq$", "<": "$<$", "<=": r"$\leq$"}
+    lines = [r"\begin{tabular}{llllll}", r"\toprule",
+             r"Claim & Source & Holds if & Values & Control & Verdict \\", r"\midrule"]
+    for r in rows:
+        cells = [r"\texttt{" + latex_escape(r["id"]) + "}",
+                 r"\cite{" + r["reference"] + "}",
+                 f"{ops[r['op']]} {r['threshold']:g}",
+                 latex_escape(summarize(r.get("values", []))),
+                 latex_escape(summarize(r["control"].get("values", []))),
+                 r["verdict"]]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    caption = (f"% scale {environment.get('scale')}, base seed {environment.get('base_seed')}, "
+               f"device {environment.get('device')}, torch {environment.get('torch')}")
+    return caption + "\n" + "\n".join(lines) + "\n"
+
+
+def to_csv(environment: dict[str, Any], rows: Sequence[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "family", "verdict", "metric", "op", "threshold", "rule", "values",
+                     "control_condition", "control_values", "seconds", "source", "arch"])
+    for r in rows:
+        writer.writerow([r["id"], r["family"], r["verdict"], r["metric"], r["op"], r["threshold"],
+                         r["rule"], ";".join(map(repr, r.get("values", []))),
+                         r["control"]["condition"],
+                         ";".join(map(repr, r["control"].get("values", []))),
+                         r.get("seconds"), r["source"],
+                         ";".join(f"{k}={v}" for k, v in (r.get("arch") or {}).items())])
+    return out.getvalue()
+
+
+WRITERS: dict[str, Callable[[dict[str, Any], Sequence[Row]], str]] = {
+    ".json": to_json, ".md": to_markdown, ".tex": to_latex, ".csv": to_csv,
+}
+
+
+def write_report(path: Path, environment: dict[str, Any], rows: Sequence[Row]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(WRITERS[path.suffix](environment, rows))

@@ -1,0 +1,81 @@
+"""Training loops. Claims say what to fit and when to stop; the loop is written once, here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import torch
+from torch import nn
+
+Loss = Callable[[], torch.Tensor]
+Observer = Callable[[int], bool]
+
+
+class BacktrackingGD(torch.optim.Optimizer):
+    """Full-batch gradient descent whose step grows by `grow` after a step that lowered `loss`
+    and is undone and halved after one that raised it (the phase-diagram papers' schedule).
+
+    A ReLU network's loss has kinks where the gradient's direction does not lower the loss at
+    any step size; a step is therefore kept, whatever the loss does, once it is `min_lr` small,
+    which carries the run over the kink instead of shrinking the step to zero.
+    """
+
+    def __init__(self, params: Iterable[nn.Parameter], loss: Loss, lr: float,
+                 grow: float = 1.05, shrink: float = 0.5, min_lr: float = 1e-6):
+        super().__init__(params, {"lr": lr, "grow": grow, "shrink": shrink, "min_lr": min_lr})
+        self.loss = loss
+
+    @torch.no_grad()
+    def step(self, closure: Loss) -> torch.Tensor:
+        with torch.enable_grad():
+            loss = closure()
+        moved = [(group, p, p.detach().clone()) for group in self.param_groups
+                 for p in group["params"] if p.grad is not None]
+        for group, p, _ in moved:
+            p.add_(p.grad, alpha=-group["lr"])
+        accepted = bool(self.loss() < loss)
+        forced = not accepted and all(g["lr"] <= g["min_lr"] for g in self.param_groups)
+        for group in self.param_groups:
+            group["lr"] *= group["grow"] if accepted or forced else group["shrink"]
+        if not (accepted or forced):
+            for _, p, old in moved:
+                p.copy_(old)
+        return loss
+
+
+def closure_value(loss: Loss) -> torch.Tensor:
+    """The loss without building a graph."""
+    with torch.no_grad():
+        return loss()
+
+
+def mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
+    """Half mean squared error of `model` on (x, y), as a closure."""
+    return lambda: 0.5 * (model(x) - y).pow(2).mean()
+
+
+def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
+        observe: Observer | None = None, every: int = 1) -> int:
+    """Minimise `loss` for at most `steps` steps; returns the steps taken.
+
+    `observe(step)` is called before the first step and every `every` steps after; when it returns
+    True the run stops there (the verdict is decided, or the target loss is reached).
+    """
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad(set_to_none=True)
+        value = loss()
+        value.backward()
+        return value
+
+    for step in range(steps):
+        if observe is not None and step % every == 0 and observe(step):
+            return step
+        optimizer.step(closure)
+    if observe is not None:
+        observe(steps)
+    return steps
+
+
+def loss_below(loss: Loss, level: float) -> Observer:
+    """An observer that stops once the loss is below `level`."""
+    return lambda step: bool(closure_value(loss) < level)

@@ -1,0 +1,124 @@
+"""The plugin end to end, on toy claims: options, verdicts, report files, xdist equivalence."""
+
+import json
+
+import pytest
+
+TOY_CLAIMS = '''
+import torch
+from harness import claim, control, paper, per_scale, train
+
+def fit_ratio(run, steps):
+    x = torch.randn(32, 2, generator=run.generator)
+    y = x.sum(dim=1, keepdim=True)
+    net = run.role("two-layer", in_dim=2, width=16, activation="tanh")
+    loss = train.mse(net, x, y)
+    before = float(loss().detach())
+    train.fit(loss, torch.optim.SGD(net.parameters(), lr=0.2), steps)
+    return float(loss().detach()) / before
+
+DECLARATION = dict(
+    statement="Gradient descent lowers the loss of a small network.",
+    source=paper("xu2019frequency", "toy"),
+    metric="final loss / initial loss",
+    control=control("no training", steps=0),
+    seeds=per_scale(ci=3, paper=4),
+)
+
+@claim(id="toy/fits", holds_if=("<", 0.5), **DECLARATION)
+def gd_fits(run, steps=100):
+    return fit_ratio(run, steps)
+
+@claim(id="toy/fits-again", holds_if=("<", 0.5), **DECLARATION)
+def gd_fits_again(run, steps=100):
+    return fit_ratio(run, steps)
+
+@claim(id="toy/impossible", holds_if=("<", 1e-12), **DECLARATION)
+def gd_fits_exactly(run, steps=5):
+    return fit_ratio(run, steps)
+
+@claim(id="toy/expected-failure", holds_if=("<", 1e-12), xfail="does not fit exactly in 5 steps",
+       **DECLARATION)
+def gd_fits_exactly_known(run, steps=5):
+    return fit_ratio(run, steps)
+
+@claim(id="toy/crashes", holds_if=("<", 0.5), xfail="a crash is an error, not an xfail",
+       **DECLARATION)
+def crashes(run, steps=5):
+    raise RuntimeError("experiment bug")
+'''
+
+
+@pytest.fixture
+def toy(pytester):
+    pytester.makepyfile(test_toy=TOY_CLAIMS)
+    return pytester
+
+
+def claims_of(path):
+    report = json.loads(path.read_text())
+    return report, {row["id"]: row for row in report["claims"]}
+
+
+def test_verdicts_and_all_report_formats(toy):
+    paths = [toy.path / f"out/claims.{ext}" for ext in ("json", "md", "tex", "csv")]
+    result = toy.runpytest_subprocess(*[f"--report={p}" for p in paths])
+    result.stdout.fnmatch_lines(["*phenomena claims*", "*toy/fits *pass*"])
+    report, rows = claims_of(paths[0])
+    assert {k: r["verdict"] for k, r in rows.items()} == {
+        "toy/fits": "pass", "toy/fits-again": "pass", "toy/impossible": "fail",
+        "toy/expected-failure": "xfail", "toy/crashes": "error"}
+    fits = rows["toy/fits"]
+    assert len(fits["values"]) == len(fits["seeds"]) == 3
+    assert all(v < 0.5 for v in fits["values"])
+    assert fits["control"] == {"condition": "no training", "values": [1.0, 1.0, 1.0]}
+    assert fits["arch"] == {"two-layer": "default"} and fits["rule"] == "holds in every seed"
+    assert report["environment"]["scale"] == "ci" and report["environment"]["base_seed"] == 0
+    for path in paths[1:]:
+        text = path.read_text()
+        assert all(claim_id.replace("_", r"\_") in text for claim_id in rows)
+
+
+def test_serial_and_xdist_runs_are_bit_identical(toy):
+    values = []
+    for args in ([], [], ["-n", "2"]):
+        out = toy.path / f"run{len(values)}.json"
+        toy.runpytest_subprocess(*args, "-k", "gd_fits and not exactly", f"--report={out}")
+        _, rows = claims_of(out)
+        values.append({k: (r["values"], r["control"]["values"]) for k, r in rows.items()})
+    assert values[0] == values[1] == values[2]
+    assert len(values[0]) == 2
+
+
+def test_base_seed_changes_the_numbers(toy):
+    outs = [toy.path / "a.json", toy.path / "b.json"]
+    only = "gd_fits and not exactly and not again"
+    toy.runpytest_subprocess("-k", only, f"--report={outs[0]}")
+    toy.runpytest_subprocess("-k", only, "--base-seed=5", f"--report={outs[1]}")
+    (_, first), (env, second) = claims_of(outs[0]), claims_of(outs[1])
+    assert first["toy/fits"]["values"] != second["toy/fits"]["values"]
+    assert env["environment"]["base_seed"] == 5
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scale=huge"], "argument --scale: invalid choice: 'huge'"),
+    (["--base-seed=one"], "argument --base-seed: invalid int value: 'one'"),
+    (["--device=tpu"], "argument --device: invalid choice: 'tpu'"),
+    (["--report=out.txt"], "--report out.txt: unknown format '.txt'; allowed: .json, .md"),
+    (["--arch=cnn=harness.models:two_layer_net"], "--arch: unknown role 'cnn'; roles: two-layer"),
+    (["--arch=two-layer=no_such_module:f"], "--arch: cannot import module 'no_such_module'"),
+    (["--arch=two-layer=torch.nn:Linear"], "does not fit role 'two-layer'"),
+])
+def test_bad_options_stop_with_one_clear_line(toy, args, message):
+    result = toy.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_arch_swap_is_recorded(toy):
+    out = toy.path / "arch.json"
+    toy.runpytest_subprocess("-k", "gd_fits and not exactly and not again",
+                  "--arch=two-layer=harness.models:two_layer_net", f"--report={out}")
+    _, rows = claims_of(out)
+    assert rows["toy/fits"]["arch"] == {"two-layer": "harness.models:two_layer_net"}

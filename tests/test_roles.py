@@ -1,0 +1,75 @@
+"""Role contracts and loading --arch factories."""
+
+import pytest
+import torch
+from torch import nn
+
+from harness.models import TwoLayerSpec, two_layer_net
+from harness.roles import ROLES, ArchitectureError, Architectures, check_factory, load_factory
+
+ROLE = ROLES["two-layer"]
+
+
+def test_default_factory_fits_its_contract():
+    check_factory(ROLE, two_layer_net)
+
+
+def test_antisymmetric_init_is_zero_and_deterministic():
+    spec = TwoLayerSpec(in_dim=2, width=6, antisymmetric=True, dtype=torch.float64)
+    net = two_layer_net(spec, torch.Generator().manual_seed(3))
+    again = two_layer_net(spec, torch.Generator().manual_seed(3))
+    x = torch.randn(4, 2, dtype=torch.float64)
+    assert torch.equal(net(x), torch.zeros(4, 1, dtype=torch.float64))
+    assert torch.equal(net.neuron_input_weights(), again.neuron_input_weights())
+
+
+class WrongShape(nn.Module):
+    def __init__(self, spec, generator):
+        super().__init__()
+        self.spec = spec
+
+    def forward(self, x):
+        return x.sum(dim=1)
+
+
+class NoHooks(nn.Module):
+    def __init__(self, spec, generator):
+        super().__init__()
+        self.out_dim = spec.out_dim
+
+    def forward(self, x):
+        return torch.zeros(len(x), self.out_dim, dtype=x.dtype)
+
+
+def raises(spec, generator):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("factory, message", [
+    (WrongShape, "expected (5, 2)"),
+    (NoHooks, "no method neuron_input_weights()"),
+    (lambda spec, generator: "not a model", "not a torch.nn.Module"),
+    (raises, "factory raised RuntimeError: boom"),
+])
+def test_misfitting_factories_are_refused_with_one_line(factory, message):
+    with pytest.raises(ArchitectureError) as info:
+        check_factory(ROLE, factory)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("target, message", [
+    ("no_colon", "module:callable"),
+    ("surely_not_a_module_xyz:f", "cannot import module"),
+    ("math:no_such_thing", "has no attribute"),
+    ("math:pi", "not callable"),
+])
+def test_load_factory_errors(target, message):
+    with pytest.raises(ArchitectureError, match=message):
+        load_factory(target)
+
+
+def test_architectures_record_their_origin():
+    archs = Architectures.from_options(["two-layer=harness.models:two_layer_net"])
+    assert archs.origin("two-layer") == "harness.models:two_layer_net"
+    with pytest.raises(ArchitectureError, match="unknown role 'cnn'"):
+        Architectures.from_options(["cnn=harness.models:two_layer_net"])
