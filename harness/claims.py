@@ -86,6 +86,7 @@ class Claim:
     rule: Rule
     experiment: Experiment
     xfail: str | None = None
+    seed_name: str = ""
 
     @property
     def family(self) -> str:
@@ -110,7 +111,7 @@ class Claim:
 
     def evaluate(self, settings: Settings) -> Outcome:
         start = time.perf_counter()
-        seeds = [derive_seed(settings.base_seed, self.id, i)
+        seeds = [derive_seed(settings.base_seed, self.seed_name or self.id, i)
                  for i in range(self.seeds.at(settings.scale))]
         roles: set[str] = set()
 
@@ -162,8 +163,13 @@ def claim(
     seeds: Scaled = Scaled(ci=3, paper=10),
     verdict: Rule = every_seed,
     xfail: str | None = None,
+    seed_name: str | None = None,
 ) -> Callable[[Experiment], Claim]:
-    """Declare a claim over an experiment `fn(run, **knobs) -> float` (see the module docstring)."""
+    """Declare a claim over an experiment `fn(run, **knobs) -> float` (see the module docstring).
+
+    `seed_name` (default: the id) names the seed stream; claims that read different measures off
+    one shared training run (`run.shared`) give the same name, so their seeds coincide.
+    """
     op, threshold = holds_if
     if op not in COMPARISONS:
         raise ValueError(f"claim {id}: holds_if op {op!r} not in {', '.join(COMPARISONS)}")
@@ -177,6 +183,6 @@ def claim(
             raise ValueError(f"claim {id}: control flips {sorted(unknown)}, which "
                              f"{experiment.__name__}() does not take")
         return Claim(id, statement, source, metric, op, float(threshold), control, seeds,
-                     verdict, experiment, xfail)
+                     verdict, experiment, xfail, seed_name or id)
 
     return declare

@@ -1,43 +1,41 @@
-"""The papers claims cite, keyed by BibTeX key. One place, so a citation is never retyped."""
+"""The papers claims cite. They live in `references.bib` (shipped with the package, written next to
+a LaTeX report), so a citation is typed once and a paper's table cites claims by BibTeX key."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+BIB_PATH = Path(__file__).with_name("references.bib")
+ENTRY = re.compile(r"@\w+\{(?P<key>[^,\s]+),(?P<body>.*?)\n\}", re.S)
+FIELD = re.compile(r"(?P<name>\w+)\s*=\s*\{(?P<value>(?:[^{}]|\{[^{}]*\})*)\}", re.S)
 
 
 @dataclass(frozen=True)
 class Reference:
     key: str
-    authors: str
-    title: str
-    year: int
-    venue: str
+    fields: dict[str, str]
 
     def short(self) -> str:
-        first = self.authors.split(" and ")[0].split(",")[0]
-        etal = " et al." if " and " in self.authors else ""
-        return f"{first}{etal} {self.year}"
+        """'Xu et al. 2020' (first author's family name, year)."""
+        authors = self.fields.get("author", "").split(" and ")
+        first = authors[0].split(",")[0].strip() if authors[0] else self.key
+        etal = " et al." if len(authors) > 1 else ""
+        where = f", arXiv:{self.fields['eprint']}" if "eprint" in self.fields else ""
+        return f"{first}{etal} {self.fields.get('year', '')}{where}"
 
 
-REFERENCES: dict[str, Reference] = {
-    ref.key: ref
-    for ref in [
-        Reference(
-            "xu2019frequency",
-            "Xu, Zhi-Qin John and Zhang, Yaoyu and Luo, Tao and Xiao, Yanyang and Ma, Zheng",
-            "Frequency Principle: Fourier Analysis Sheds Light on Deep Neural Networks",
-            2019,
-            "arXiv:1901.06523",
-        ),
-        Reference(
-            "luo2021phase",
-            "Luo, Tao and Xu, Zhi-Qin John and Ma, Zheng and Zhang, Yaoyu",
-            "Phase Diagram for Two-layer ReLU Neural Networks at Infinite-width Limit",
-            2021,
-            "JMLR 22(71); arXiv:2007.07497",
-        ),
-    ]
-}
+@cache
+def references() -> dict[str, Reference]:
+    """Every entry of references.bib by key."""
+    entries = {}
+    for match in ENTRY.finditer(BIB_PATH.read_text()):
+        fields = {f["name"].lower(): " ".join(f["value"].split())
+                  for f in FIELD.finditer(match["body"])}
+        entries[match["key"]] = Reference(match["key"], fields)
+    return entries
 
 
 @dataclass(frozen=True)
@@ -48,14 +46,13 @@ class Source:
     where: str
 
     def __str__(self) -> str:
-        return f"{self.reference.short()} ({self.reference.venue}), {self.where}"
+        return f"{self.reference.short()}, {self.where}"
 
 
 def paper(key: str, where: str) -> Source:
     """The source of a claim: `paper("xu2019frequency", "Fig. 1")`."""
     try:
-        return Source(REFERENCES[key], where)
+        return Source(references()[key], where)
     except KeyError:
-        known = ", ".join(sorted(REFERENCES))
-        raise KeyError(f"unknown reference {key!r}; add it to harness/references.py ({known})"
-                       ) from None
+        raise KeyError(f"unknown reference {key!r}: add a BibTeX entry for it to "
+                       f"{BIB_PATH.name}") from None

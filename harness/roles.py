@@ -146,3 +146,7 @@ class Architectures:
 
     def origin(self, name: str) -> str:
         return self.factories[name][1]
+
+    def origins(self) -> tuple[tuple[str, str], ...]:
+        """(role, origin) for every role: what a cached result depends on."""
+        return tuple(sorted((name, origin) for name, (_, origin) in self.factories.items()))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -12,8 +13,8 @@ from torch import nn
 from harness.roles import Architectures
 from harness.seeding import numpy_generator, torch_generator
 
-SCALES = ("ci", "paper")
 T = TypeVar("T")
+_shared_results: dict[tuple, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,21 @@ class Run:
 
     def to_device(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return tuple(t.to(self.device) for t in tensors)
+
+    def shared(self, experiment: Callable[..., T], **kwargs: Any) -> T:
+        """`experiment(run, **kwargs)`, computed once per process for this seed and settings.
+
+        Claims that read different measures off one training run declare the same `seed_name`
+        (so they get the same seeds) and call the run through here; it should return measures,
+        not models. The experiment gets a fresh Run of this seed, so what the caller drew before
+        does not change it.
+        """
+        key = (experiment.__module__, experiment.__qualname__, self.seed, self.scale,
+               str(self.device), self.settings.architectures.origins(),
+               tuple(sorted(kwargs.items())))
+        if key not in _shared_results:
+            fresh = Run(self.seed, self.settings)
+            _shared_results[key] = experiment(fresh, **kwargs), frozenset(fresh.roles_built)
+        result, roles = _shared_results[key]
+        self.roles_built |= roles
+        return result
