@@ -56,19 +56,13 @@ class ClaimNotMet(AssertionError):
 
 @dataclass
 class Outcome:
-    """What one evaluation of a claim measured."""
+    """What one evaluation of a claim measured (plain data: it is cached and reported)."""
 
     seeds: list[int]
     values: list[float]
     control_values: list[float]
-    holds: bool
-    control_refutes: bool
     seconds: float
     roles: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return self.holds and self.control_refutes
 
 
 @dataclass(frozen=True)
@@ -125,16 +119,18 @@ class Claim:
 
         values = measure({})
         control_values = measure(self.control.knobs)
-        return Outcome(
-            seeds=seeds,
-            values=values,
-            control_values=control_values,
-            holds=self.rule.holds([meets(v, self.op, self.threshold) for v in values]),
-            control_refutes=self.rule.holds(
-                [not meets(v, self.op, self.threshold) for v in control_values]),
-            seconds=time.perf_counter() - start,
-            roles=sorted(roles),
-        )
+        return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles))
+
+    def holds(self, values: list[float]) -> bool:
+        """The rule accepts the seeds whose value meets the threshold."""
+        return self.rule.holds([meets(v, self.op, self.threshold) for v in values])
+
+    def refuted_by(self, control_values: list[float]) -> bool:
+        """The rule accepts the control seeds whose value misses the threshold."""
+        return self.rule.holds([not meets(v, self.op, self.threshold) for v in control_values])
+
+    def passed(self, outcome: Outcome) -> bool:
+        return self.holds(outcome.values) and self.refuted_by(outcome.control_values)
 
     def explain(self, outcome: Outcome) -> str:
         """One paragraph saying why a claim failed, with the numbers."""
@@ -143,9 +139,9 @@ class Claim:
 
         target = f"{self.metric} {self.op} {self.threshold:g} ({self.rule.describe()})"
         lines = []
-        if not outcome.holds:
+        if not self.holds(outcome.values):
             lines.append(f"claim not met: {target}; measured {fmt(outcome.values)}")
-        if not outcome.control_refutes:
+        if not self.refuted_by(outcome.control_values):
             lines.append(f"control ({self.control.condition}) does not refute it: measured "
                          f"{fmt(outcome.control_values)}, which must miss {self.op} "
                          f"{self.threshold:g}")

@@ -1,26 +1,25 @@
-"""The pytest plugin: options, the settings fixture, claim collection, and the claims report.
+"""The pytest plugin: options, the settings fixture, claim collection and sharding.
 
 Registered through the `pytest11` entry point, so an installed package gives every project the
 options. torch is imported only once claims are collected or an option needs it, so unrelated
-pytest runs in the same environment pay nothing.
+pytest runs in the same environment pay little.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import os
-import platform
-import sys
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from harness.report import WRITERS, text_table, write_report
+from harness.report import WRITERS
+from harness.results import CLAIM_KEY, OUTCOME_KEY, ClaimLog
 
 SCALES = ("ci", "paper")
 DEVICES = ("auto", "cpu", "cuda")
-CLAIM_KEY = "phenomena.claim"
-OUTCOME_KEY = "phenomena.outcome"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,24 +30,60 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="every random number of every claim derives from it (default 0)")
     group.addoption("--device", choices=DEVICES, default="auto",
                     help="auto (CUDA when present), cpu or cuda; xdist workers round-robin GPUs")
-    group.addoption("--arch", action="append", default=[], metavar="ROLE=module:callable",
-                    help="replace the model factory of a role (repeatable)")
+    group.addoption("--arch", action="append", default=[], metavar="ROLE=FACTORY",
+                    help="replace the model factory of a role: module:callable, or the name of "
+                         "an entry point in the group 'phenomena.architectures' (repeatable)")
     group.addoption("--report", action="append", default=[], metavar="PATH",
                     help="write the claims report; format by extension: "
                          + ", ".join(WRITERS) + " (repeatable)")
+    group.addoption("--compare", metavar="BASELINE.json",
+                    help="add a column: verdict flips and value changes against a saved report")
+    group.addoption("--plots", metavar="DIR",
+                    help="write one PNG per claim with its evidence (needs matplotlib)")
+    group.addoption("--shard", metavar="K/N",
+                    help="run only the K-th of N shards of the collected tests (1 <= K <= N)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "claim: a phenomena claim (added by the plugin)")
-    config.pluginmanager.register(ClaimLog(config), "phenomena-claim-log")
     for path in config.getoption("report"):
         if Path(path).suffix not in WRITERS:
             raise pytest.UsageError(f"--report {path}: unknown format {Path(path).suffix!r}; "
                                     f"allowed: {', '.join(WRITERS)}")
+    baseline = config.getoption("compare")
+    if baseline and not Path(baseline).is_file():
+        raise pytest.UsageError(f"--compare {baseline}: no such file (give a saved .json report)")
+    if config.getoption("plots") and importlib.util.find_spec("matplotlib") is None:
+        raise pytest.UsageError("--plots needs matplotlib: pip install 'phenomena[plots]'")
+    shard_of(config)
     if config.getoption("arch"):
         architectures_from(config)
     if config.getoption("device") == "cuda":
         resolve_device(config)
+    config.pluginmanager.register(ClaimLog(config), "phenomena-claim-log")
+
+
+def shard_of(config: pytest.Config) -> tuple[int, int] | None:
+    value = config.getoption("shard")
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", value)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise pytest.UsageError(f"--shard {value}: expected K/N with 1 <= K <= N, e.g. 2/4")
+    return int(match[1]), int(match[2])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep every N-th test (sorted by node id, from the K-th on): shards are disjoint, cover the
+    suite, and every machine computes the same split."""
+    shard = shard_of(config)
+    if shard is None:
+        return
+    k, n = shard
+    order = sorted(range(len(items)), key=lambda i: items[i].nodeid)
+    kept = {index for position, index in enumerate(order) if position % n == k - 1}
+    config.hook.pytest_deselected(items=[it for i, it in enumerate(items) if i not in kept])
+    items[:] = [it for i, it in enumerate(items) if i in kept]
 
 
 def architectures_from(config: pytest.Config):
@@ -94,21 +129,36 @@ def phenomena_settings(pytestconfig: pytest.Config):
                     architectures=architectures_from(pytestconfig))
 
 
-def claim_test(claim):
-    """The pytest test function that evaluates `claim` and records what it measured."""
-    from harness.claims import ClaimNotMet
+@pytest.fixture(scope="session")
+def phenomena_cache(pytestconfig: pytest.Config):
+    """The claim-result cache, or None when pytest's cache is disabled (-p no:cacheprovider)."""
+    from harness.cache import ClaimCache
 
-    def run_claim(phenomena_settings, record_property) -> None:
-        outcome = claim.evaluate(phenomena_settings)
-        arch = {role: phenomena_settings.architectures.origin(role) for role in outcome.roles}
+    store = getattr(pytestconfig, "cache", None)
+    return ClaimCache(store) if store is not None else None
+
+
+def claim_test(claim):
+    """The pytest test function that evaluates `claim` (or replays its cached outcome) and
+    records what it measured."""
+    from harness.claims import ClaimNotMet, Outcome
+
+    def run_claim(phenomena_settings, phenomena_cache, record_property) -> None:
+        key = phenomena_cache.key(claim, phenomena_settings) if phenomena_cache else None
+        stored = phenomena_cache.get(key) if key else None
+        outcome = Outcome(**stored) if stored else claim.evaluate(phenomena_settings)
+        if key and not stored:
+            phenomena_cache.set(key, dataclasses.asdict(outcome))
         record_property(OUTCOME_KEY, {
             "seeds": outcome.seeds,
             "values": outcome.values,
             "control_values": outcome.control_values,
             "seconds": round(outcome.seconds, 3),
-            "arch": arch,
+            "arch": {role: phenomena_settings.architectures.origin(role)
+                     for role in outcome.roles},
+            "cached": stored is not None,
         })
-        if not outcome.passed:
+        if not claim.passed(outcome):
             raise ClaimNotMet(claim.explain(outcome))
 
     run_claim.__doc__ = claim.statement
@@ -127,85 +177,3 @@ def pytest_pycollect_makeitem(collector, name: str, obj: object):
         item.add_marker(pytest.mark.xfail(reason=obj.xfail, raises=ClaimNotMet, strict=False))
     item.user_properties.append((CLAIM_KEY, obj.describe()))
     return [item]
-
-
-def verdict_of(report: pytest.TestReport, measured: bool) -> str | None:
-    """The claim's verdict from one phase's report; None when the phase decides nothing."""
-    if report.when == "setup" and report.passed:
-        return None
-    if report.skipped:
-        return "xfail" if hasattr(report, "wasxfail") else "skip"
-    if report.failed:
-        return "fail" if report.when == "call" and measured else "error"
-    return "pass" if report.when == "call" else None
-
-
-class ClaimLog:
-    """Gathers claim rows on the controller (xdist ships user_properties with each report) and
-    writes the table and the report files at the end of the session."""
-
-    def __init__(self, config: pytest.Config):
-        self.config = config
-        self.rows: dict[str, dict[str, Any]] = {}
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
-        if CLAIM_KEY not in properties:
-            return
-        declared = properties[CLAIM_KEY]
-        row = self.rows.setdefault(report.nodeid, {
-            **declared,
-            "seeds": [], "values": [],
-            "control": {**declared["control"], "values": []},
-            "verdict": "error", "seconds": None, "arch": {},
-        })
-        measured = properties.get(OUTCOME_KEY)
-        if measured:
-            row.update(seeds=measured["seeds"], values=measured["values"],
-                       seconds=measured["seconds"], arch=measured["arch"])
-            row["control"]["values"] = measured["control_values"]
-        verdict = verdict_of(report, measured is not None)
-        if verdict and (report.when != "teardown" or verdict == "error"):
-            row["verdict"] = verdict
-
-    def sorted_rows(self) -> list[dict[str, Any]]:
-        return sorted(self.rows.values(), key=lambda row: row["id"])
-
-    def pytest_sessionfinish(self) -> None:
-        if hasattr(self.config, "workerinput") or not self.config.getoption("report"):
-            return
-        env, rows = environment(self.config), self.sorted_rows()
-        for path in self.config.getoption("report"):
-            write_report(Path(path), env, rows)
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        rows = self.sorted_rows()
-        if not rows:
-            return
-        terminalreporter.write_sep("=", "phenomena claims")
-        terminalreporter.write_line(text_table(rows))
-        for path in self.config.getoption("report"):
-            terminalreporter.write_line(f"report written: {path}")
-
-
-def environment(config: pytest.Config) -> dict[str, Any]:
-    import numpy
-    import scipy
-    import torch
-
-    device = config.getoption("device")
-    if device != "cpu" and torch.cuda.is_available():
-        device = f"cuda ({torch.cuda.device_count()} visible, {torch.cuda.get_device_name(0)})"
-    return {
-        "scale": config.getoption("scale"),
-        "base_seed": config.getoption("base_seed"),
-        "device": "cpu" if device in ("auto", "cpu") else device,
-        "arch": config.getoption("arch"),
-        "workers": config.getoption("numprocesses", None) or 0,
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "platform": platform.platform(),
-        "command": " ".join(sys.argv[1:]),
-    }

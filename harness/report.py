@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.compare import change_text
+from harness.references import BIB_PATH
+
 Row = dict[str, Any]
 
 VERDICTS = ("pass", "fail", "xfail", "error", "skip")
@@ -38,25 +41,34 @@ def summarize(values: Sequence[float]) -> str:
     return f"{fmt_value(median)} [{fmt_value(ordered[0])}, {fmt_value(ordered[-1])}]"
 
 
-def table_cells(row: Row) -> list[str]:
+def seconds_text(row: Row) -> str:
+    if row.get("seconds") is None:
+        return "-"
+    return f"{row['seconds']:.1f}" + (" (cached)" if row.get("cached") else "")
+
+
+def table_cells(row: Row, with_baseline: bool) -> list[str]:
     control = row.get("control", {})
-    return [
+    cells = [
         row["id"],
         row["verdict"],
         f"{row['op']} {row['threshold']:g}",
         summarize(row.get("values", [])),
         summarize(control.get("values", [])),
-        f"{row['seconds']:.1f}" if row.get("seconds") is not None else "-",
+        seconds_text(row),
     ]
+    return cells + [change_text(row)] if with_baseline else cells
 
 
 HEADER = ["claim", "verdict", "holds if", "values", "control values", "s"]
 
 
 def text_table(rows: Sequence[Row]) -> str:
-    """The aligned table the terminal ends with."""
-    cells = [HEADER] + [table_cells(r) for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADER))]
+    """The aligned table the terminal ends with (with a baseline column after --compare)."""
+    with_baseline = any("baseline" in r for r in rows)
+    header = HEADER + ["vs baseline"] if with_baseline else HEADER
+    cells = [header] + [table_cells(r, with_baseline) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
              for line in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -132,5 +144,8 @@ WRITERS: dict[str, Callable[[dict[str, Any], Sequence[Row]], str]] = {
 
 
 def write_report(path: Path, environment: dict[str, Any], rows: Sequence[Row]) -> None:
+    """Write one report file; a LaTeX table gets the shipped references.bib next to it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(WRITERS[path.suffix](environment, rows))
+    if path.suffix == ".tex":
+        path.with_name("references.bib").write_text(BIB_PATH.read_text())

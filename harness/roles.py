@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 import torch
 from torch import nn
@@ -81,10 +82,27 @@ def role_named(name: str) -> Role:
         raise ArchitectureError(f"unknown role {name!r}; roles: {', '.join(ROLES)}") from None
 
 
+ENTRY_POINT_GROUP = "phenomena.architectures"
+
+
+def registered_factory(name: str) -> Factory:
+    """A factory an installed package registered under `name` in the entry-point group."""
+    found = entry_points(group=ENTRY_POINT_GROUP, name=name)
+    if not found:
+        known = sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+        raise ArchitectureError(f"{name!r} is neither module:callable nor a registered "
+                                f"architecture (entry points in {ENTRY_POINT_GROUP!r}: "
+                                f"{', '.join(known) or 'none installed'})")
+    return next(iter(found)).load()
+
+
 def load_factory(target: str) -> Factory:
-    """Import `module:callable` (the callable may be a dotted attribute path)."""
+    """Import `module:callable` (the callable may be a dotted attribute path), or load the
+    architecture registered under the name `target`."""
     module_name, sep, attr_path = target.partition(":")
-    if not sep or not module_name or not attr_path:
+    if not sep:
+        return registered_factory(target)
+    if not module_name or not attr_path:
         raise ArchitectureError(f"{target!r} is not of the form module:callable")
     try:
         obj = importlib.import_module(module_name)

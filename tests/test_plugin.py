@@ -1,6 +1,7 @@
 """The plugin end to end, on toy claims: options, verdicts, report files, xdist equivalence."""
 
 import json
+import sys
 
 import pytest
 
@@ -83,7 +84,8 @@ def test_serial_and_xdist_runs_are_bit_identical(toy):
     values = []
     for args in ([], [], ["-n", "2"]):
         out = toy.path / f"run{len(values)}.json"
-        toy.runpytest_subprocess(*args, "-k", "gd_fits and not exactly", f"--report={out}")
+        toy.runpytest_subprocess(*args, "-p", "no:cacheprovider", "-k", "gd_fits and not exactly",
+                                 f"--report={out}")
         _, rows = claims_of(out)
         values.append({k: (r["values"], r["control"]["values"]) for k, r in rows.items()})
     assert values[0] == values[1] == values[2]
@@ -108,6 +110,8 @@ def test_base_seed_changes_the_numbers(toy):
     (["--arch=cnn=harness.models:two_layer_net"], "--arch: unknown role 'cnn'; roles: two-layer"),
     (["--arch=two-layer=no_such_module:f"], "--arch: cannot import module 'no_such_module'"),
     (["--arch=two-layer=torch.nn:Linear"], "does not fit role 'two-layer'"),
+    (["--shard=3/2"], "--shard 3/2: expected K/N with 1 <= K <= N"),
+    (["--compare=missing.json"], "--compare missing.json: no such file"),
 ])
 def test_bad_options_stop_with_one_clear_line(toy, args, message):
     result = toy.runpytest_subprocess(*args)
@@ -122,3 +126,58 @@ def test_arch_swap_is_recorded(toy):
                   "--arch=two-layer=harness.models:two_layer_net", f"--report={out}")
     _, rows = claims_of(out)
     assert rows["toy/fits"]["arch"] == {"two-layer": "harness.models:two_layer_net"}
+
+
+ONLY_FITS = ("-k", "gd_fits and not exactly")
+
+
+def test_cache_replays_unchanged_claims_and_cache_clear_recomputes(toy):
+    runs = [toy.path / f"cache{i}.json" for i in range(3)]
+    toy.runpytest_subprocess(*ONLY_FITS, f"--report={runs[0]}")
+    toy.runpytest_subprocess(*ONLY_FITS, f"--report={runs[1]}")
+    toy.runpytest_subprocess(*ONLY_FITS, "--cache-clear", f"--report={runs[2]}")
+    rows = [claims_of(path)[1]["toy/fits"] for path in runs]
+    assert [row["cached"] for row in rows] == [False, True, False]
+    assert rows[0]["values"] == rows[1]["values"] == rows[2]["values"]
+
+
+def test_shards_partition_the_suite_and_merge_into_one_report(toy):
+    shards = [toy.path / f"shard{k}.json" for k in (1, 2)]
+    for k, path in enumerate(shards, start=1):
+        toy.runpytest_subprocess("-p", "no:cacheprovider", f"--shard={k}/2", f"--report={path}")
+    ids = [set(claims_of(path)[1]) for path in shards]
+    assert not ids[0] & ids[1]
+    assert len(ids[0] | ids[1]) == 5
+    merged = toy.path / "merged.json"
+    result = toy.run(sys.executable, "-m", "harness.merge", merged, *shards,
+                     "--report", toy.path / "merged.md")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*toy/fits *pass*"])
+    report, rows = claims_of(merged)
+    assert set(rows) == ids[0] | ids[1]
+    assert report["environment"]["merged_shards"] == ["1/2", "2/2"]
+    assert toy.run(sys.executable, "-m", "harness.merge", merged, shards[0], shards[0]).ret == 2
+
+
+def test_compare_names_flipped_verdicts_and_value_changes(toy):
+    baseline = toy.path / "baseline.json"
+    toy.runpytest_subprocess(*ONLY_FITS, f"--report={baseline}")
+    report = json.loads(baseline.read_text())
+    for row in report["claims"]:
+        if row["id"] == "toy/fits":
+            row["verdict"], row["values"] = "fail", [v + 1 for v in row["values"]]
+    baseline.write_text(json.dumps(report))
+    out = toy.path / "compared.json"
+    result = toy.runpytest_subprocess(*ONLY_FITS, f"--compare={baseline}", f"--report={out}")
+    result.stdout.fnmatch_lines(["*vs baseline*", "*toy/fits *pass*fail -> pass, median -1*"])
+    _, rows = claims_of(out)
+    assert rows["toy/fits"]["baseline"]["flipped"] is True
+    assert rows["toy/fits-again"]["baseline"]["flipped"] is False
+
+
+def test_plots_one_png_per_claim(toy):
+    result = toy.runpytest_subprocess(*ONLY_FITS, f"--plots={toy.path / 'plots'}")
+    result.stdout.fnmatch_lines(["*plots written*"])
+    pngs = sorted(p.name for p in (toy.path / "plots").iterdir())
+    assert pngs == ["toy__fits-again.png", "toy__fits.png"]
+    assert all((toy.path / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)

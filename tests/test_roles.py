@@ -58,7 +58,8 @@ def test_misfitting_factories_are_refused_with_one_line(factory, message):
 
 
 @pytest.mark.parametrize("target, message", [
-    ("no_colon", "module:callable"),
+    ("no_colon", "neither module:callable nor a registered architecture"),
+    (":f", "not of the form module:callable"),
     ("surely_not_a_module_xyz:f", "cannot import module"),
     ("math:no_such_thing", "has no attribute"),
     ("math:pi", "not callable"),
@@ -66,6 +67,23 @@ def test_misfitting_factories_are_refused_with_one_line(factory, message):
 def test_load_factory_errors(target, message):
     with pytest.raises(ArchitectureError, match=message):
         load_factory(target)
+
+
+def test_registered_architectures_load_by_name(monkeypatch):
+    class EntryPoint:
+        name = "mine"
+
+        def load(self):
+            return two_layer_net
+
+    def fake_entry_points(group, name=None):
+        assert group == "phenomena.architectures"
+        return [EntryPoint()] if name in (None, "mine") else []
+
+    monkeypatch.setattr("harness.roles.entry_points", fake_entry_points)
+    assert Architectures.from_options(["two-layer=mine"]).origin("two-layer") == "mine"
+    with pytest.raises(ArchitectureError, match="entry points in 'phenomena.architectures': mine"):
+        load_factory("theirs")
 
 
 def test_architectures_record_their_origin():

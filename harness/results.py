@@ -1,0 +1,116 @@
+"""Gathering claim rows on the controller and handing them to the writers at the end."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.compare import compare_to_baseline
+from harness.report import text_table, write_report
+
+CLAIM_KEY = "phenomena.claim"
+OUTCOME_KEY = "phenomena.outcome"
+
+
+def verdict_of(report: pytest.TestReport, measured: bool) -> str | None:
+    """The claim's verdict from one phase's report; None when the phase decides nothing."""
+    if report.when == "setup" and report.passed:
+        return None
+    if report.skipped:
+        return "xfail" if hasattr(report, "wasxfail") else "skip"
+    if report.failed:
+        return "fail" if report.when == "call" and measured else "error"
+    return "pass" if report.when == "call" else None
+
+
+def skip_reason(report: pytest.TestReport) -> str | None:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return None
+
+
+class ClaimLog:
+    """Gathers claim rows on the controller (xdist ships user_properties with each report) and
+    writes the table, the report files and the plots at the end of the session."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if CLAIM_KEY not in properties:
+            return
+        declared = properties[CLAIM_KEY]
+        row = self.rows.setdefault(report.nodeid, {
+            **declared,
+            "seeds": [], "values": [],
+            "control": {**declared["control"], "values": []},
+            "verdict": "error", "seconds": None, "arch": {}, "cached": False,
+        })
+        measured = properties.get(OUTCOME_KEY)
+        if measured:
+            row.update(seeds=measured["seeds"], values=measured["values"],
+                       seconds=measured["seconds"], arch=measured["arch"],
+                       cached=measured["cached"])
+            row["control"]["values"] = measured["control_values"]
+        verdict = verdict_of(report, measured is not None)
+        if verdict and (report.when != "teardown" or verdict == "error"):
+            row["verdict"] = verdict
+            if verdict == "skip":
+                row["skip_reason"] = skip_reason(report)
+
+    def sorted_rows(self) -> list[dict[str, Any]]:
+        rows = sorted(self.rows.values(), key=lambda row: row["id"])
+        baseline = self.config.getoption("compare")
+        return compare_to_baseline(rows, Path(baseline)) if baseline else rows
+
+    def pytest_sessionfinish(self) -> None:
+        if hasattr(self.config, "workerinput") or not self.rows:
+            return
+        env, rows = environment(self.config), self.sorted_rows()
+        for path in self.config.getoption("report"):
+            write_report(Path(path), env, rows)
+        if self.config.getoption("plots"):
+            from harness.plots import write_plots
+
+            write_plots(Path(self.config.getoption("plots")), rows)
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        rows = self.sorted_rows()
+        if not rows:
+            return
+        terminalreporter.write_sep("=", "phenomena claims")
+        terminalreporter.write_line(text_table(rows))
+        for path in self.config.getoption("report"):
+            terminalreporter.write_line(f"report written: {path}")
+        if self.config.getoption("plots"):
+            terminalreporter.write_line(f"plots written: {self.config.getoption('plots')}/")
+
+
+def environment(config: pytest.Config) -> dict[str, Any]:
+    import numpy
+    import scipy
+    import torch
+
+    device = config.getoption("device")
+    if device != "cpu" and torch.cuda.is_available():
+        device = f"cuda ({torch.cuda.device_count()} visible, {torch.cuda.get_device_name(0)})"
+    return {
+        "scale": config.getoption("scale"),
+        "base_seed": config.getoption("base_seed"),
+        "device": "cpu" if device in ("auto", "cpu") else device,
+        "arch": config.getoption("arch"),
+        "shard": config.getoption("shard"),
+        "workers": config.getoption("numprocesses", None) or 0,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "platform": platform.platform(),
+        "command": " ".join(sys.argv[1:]),
+    }
