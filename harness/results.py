@@ -48,6 +48,7 @@ class ClaimLog:
         declared = properties[CLAIM_KEY]
         row = self.rows.setdefault(report.nodeid, {
             **declared,
+            "test": report.nodeid,
             "seeds": [], "values": [],
             "control": {**declared["control"], "values": []},
             "verdict": "error", "seconds": None, "arch": {}, "cached": False,

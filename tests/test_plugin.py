@@ -181,3 +181,41 @@ def test_plots_one_png_per_claim(toy):
     pngs = sorted(p.name for p in (toy.path / "plots").iterdir())
     assert pngs == ["toy__fits-again.png", "toy__fits.png"]
     assert all((toy.path / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+BROKEN_FACTORY = '''
+import torch
+from harness.models import two_layer_net
+
+class CannotLearn(torch.nn.Module):
+    """Fits the contract, but its output does not depend on its parameters' values."""
+
+    def __init__(self, spec, generator):
+        super().__init__()
+        self.inner = two_layer_net(spec, generator)
+
+    def forward(self, x):
+        return 0.0 * self.inner(x)
+
+    def neuron_input_weights(self):
+        return self.inner.neuron_input_weights()
+
+    def neuron_output_weights(self):
+        return self.inner.neuron_output_weights()
+
+def cannot_learn(spec, generator):
+    return CannotLearn(spec, generator)
+'''
+
+
+def test_a_model_that_cannot_learn_fails_the_claims_it_enters(toy):
+    toy.makepyfile(broken=BROKEN_FACTORY)
+    out = toy.path / "broken.json"
+    result = toy.runpytest_subprocess(*ONLY_FITS, "--arch=two-layer=broken:cannot_learn",
+                                      f"--report={out}")
+    result.assert_outcomes(failed=2)
+    _, rows = claims_of(out)
+    for row in rows.values():
+        assert row["verdict"] == "fail"
+        assert row["arch"] == {"two-layer": "broken:cannot_learn"}
+        assert row["values"] == [1.0, 1.0, 1.0]

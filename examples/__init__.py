@@ -1,0 +1,1 @@
+"""Worked examples of running the suite against your own architectures."""
