@@ -16,7 +16,23 @@ from importlib.metadata import entry_points
 import torch
 from torch import nn
 
-from harness.models import TwoLayerSpec, two_layer_net
+from harness.models import (
+    CNNSpec,
+    DiagonalLinearSpec,
+    EmbeddingMLPSpec,
+    ImagePriorSpec,
+    MatrixFactorisationSpec,
+    TransformerSpec,
+    TwoLayerSpec,
+    diagonal_linear,
+    dropout_two_layer_net,
+    embedding_mlp,
+    image_prior,
+    matrix_factorisation,
+    transformer,
+    two_layer_cnn,
+    two_layer_net,
+)
 
 Factory = Callable[..., nn.Module]
 
@@ -55,6 +71,100 @@ def _check_two_layer(model: nn.Module, spec: TwoLayerSpec) -> None:
             raise ArchitectureError(f"{hook}() gave shape {got}, expected {shape}")
 
 
+def _expect_shape(what: str, got: object, shape: tuple[int, ...]) -> None:
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != shape:
+        found = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        raise ArchitectureError(f"{what} gave {found}, expected {shape}")
+
+
+def _hook(model: nn.Module, name: str, shape: tuple[int, ...]) -> torch.Tensor:
+    if not callable(getattr(model, name, None)):
+        raise ArchitectureError(f"the model has no method {name}() returning {shape}")
+    value = getattr(model, name)()
+    _expect_shape(f"{name}()", value, shape)
+    return value
+
+
+def _check_transformer(model: nn.Module, spec: TransformerSpec) -> None:
+    batch, seq = 3, spec.max_len
+    tokens = torch.randint(spec.vocab, (batch, seq), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        _expect_shape(f"forward of ({batch}, {seq}) token ids", model(tokens),
+                      (batch, seq, spec.vocab))
+    if not callable(getattr(model, "attention_maps", None)):
+        raise ArchitectureError("the model has no method attention_maps() returning a list")
+    maps = list(model.attention_maps())
+    if len(maps) != spec.n_layers:
+        raise ArchitectureError(f"attention_maps() gave {len(maps)} layers, expected "
+                                f"{spec.n_layers}")
+    for layer, weights in enumerate(maps):
+        _expect_shape(f"attention_maps()[{layer}]", weights, (batch, spec.n_heads, seq, seq))
+        if not torch.allclose(weights.sum(-1), torch.ones((), dtype=weights.dtype), atol=1e-4):
+            raise ArchitectureError(f"attention_maps()[{layer}] rows do not sum to 1")
+        if spec.causal and weights.triu(1).abs().max() > 0:
+            raise ArchitectureError(f"causal=True but attention_maps()[{layer}] looks ahead")
+    _hook(model, "features", (batch, seq, spec.d_model))
+
+
+def _check_embedding_mlp(model: nn.Module, spec: EmbeddingMLPSpec) -> None:
+    tokens = torch.randint(spec.vocab, (5, spec.n_tokens),
+                           generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        _expect_shape(f"forward of (5, {spec.n_tokens}) token ids", model(tokens),
+                      (5, spec.out_dim or spec.vocab))
+    _hook(model, "embeddings", (spec.n_tokens, spec.vocab, spec.width))
+    _hook(model, "features", (5, spec.width))
+
+
+def _check_diagonal_linear(model: nn.Module, spec: DiagonalLinearSpec) -> None:
+    x = torch.randn(5, spec.dim, generator=torch.Generator().manual_seed(0), dtype=spec.dtype)
+    with torch.no_grad():
+        _expect_shape(f"forward of a (5, {spec.dim}) batch", model(x), (5,))
+        w = _hook(model, "weights", (spec.dim,))
+    if w.abs().max() > 1e-12:
+        raise ArchitectureError("weights() must be 0 at init (u = v)")
+
+
+def _check_matrix_factorisation(model: nn.Module, spec: MatrixFactorisationSpec) -> None:
+    index = torch.tensor([[0, 1], [1, 0], [2, 2]])
+    with torch.no_grad():
+        _expect_shape("forward of (3, 2) index pairs", model(index), (3,))
+        w = _hook(model, "matrix", (spec.dim, spec.dim))
+    if w.abs().max() > 1e-12:
+        raise ArchitectureError("matrix() must be 0 at init (U = V)")
+
+
+def _check_dropout_two_layer(model: nn.Module, spec: TwoLayerSpec) -> None:
+    _check_two_layer(model, spec)
+    x = torch.randn(5, spec.in_dim, generator=torch.Generator().manual_seed(1), dtype=spec.dtype)
+    ones = torch.ones(5, spec.width, dtype=spec.dtype)
+    with torch.no_grad():
+        if not torch.allclose(model(x, ones), model(x)):
+            raise ArchitectureError("forward(x, mask of ones) must equal forward(x)")
+        if model(x, torch.zeros_like(ones)).abs().max() > 1e-6:
+            raise ArchitectureError("forward(x, mask of zeros) must be 0 (every unit dropped)")
+
+
+def _check_cnn(model: nn.Module, spec: CNNSpec) -> None:
+    size = spec.image_size
+    x = torch.randn(5, spec.in_channels, size, size, generator=torch.Generator().manual_seed(0),
+                    dtype=spec.dtype)
+    with torch.no_grad():
+        _expect_shape(f"forward of a (5, {spec.in_channels}, {size}, {size}) batch", model(x),
+                      (5, spec.out_dim))
+        _hook(model, "kernels", (spec.channels, spec.in_channels * spec.kernel_size ** 2 + 1))
+        _hook(model, "kernel_output_weights", (spec.channels, spec.out_dim))
+
+
+def _check_image_prior(model: nn.Module, spec: ImagePriorSpec) -> None:
+    field = model()
+    _expect_shape("forward()", field, (spec.height, spec.width))
+    if field.abs().max() > 1:
+        raise ArchitectureError("forward() must lie in [-1, 1]")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ArchitectureError("the model has no trainable parameters")
+
+
 ROLES: dict[str, Role] = {
     role.name: role
     for role in [
@@ -69,6 +179,90 @@ ROLES: dict[str, Role] = {
                 "(n, out_dim); neuron_input_weights() -> (width, in_dim + 1) with the bias last; "
                 "neuron_output_weights() -> (width, out_dim); antisymmetric=True gives f = 0 "
                 "at init"
+            ),
+        ),
+        Role(
+            name="transformer",
+            spec=TransformerSpec,
+            default=transformer,
+            probe=TransformerSpec(vocab=7, max_len=4, n_layers=2, d_model=8, n_heads=2, d_ff=16,
+                                  norm="pre", causal=True),
+            check=_check_transformer,
+            contract=(
+                "factory(spec: TransformerSpec, generator) -> nn.Module; forward (batch, seq) "
+                "token ids -> (batch, seq, vocab) logits; attention_maps() -> per layer "
+                "(batch, heads, seq, seq) weights of the last forward, rows summing to 1, none "
+                "ahead when causal; features() -> (batch, seq, d_model) pre-logit features of "
+                "the last forward"
+            ),
+        ),
+        Role(
+            name="embedding-mlp",
+            spec=EmbeddingMLPSpec,
+            default=embedding_mlp,
+            probe=EmbeddingMLPSpec(vocab=7, n_tokens=2, width=8),
+            check=_check_embedding_mlp,
+            contract=(
+                "factory(spec: EmbeddingMLPSpec, generator) -> nn.Module; forward (n, n_tokens) "
+                "token ids -> (n, out_dim or vocab); embeddings() -> (n_tokens, vocab, width); "
+                "features() -> (n, width) hidden activations of the last forward"
+            ),
+        ),
+        Role(
+            name="diagonal-linear",
+            spec=DiagonalLinearSpec,
+            default=diagonal_linear,
+            probe=DiagonalLinearSpec(dim=6, alpha=2.0),
+            check=_check_diagonal_linear,
+            contract=(
+                "factory(spec: DiagonalLinearSpec, generator) -> nn.Module; forward (n, dim) -> "
+                "(n,); weights() -> (dim,) linear predictor, 0 at init"
+            ),
+        ),
+        Role(
+            name="matrix-factorisation",
+            spec=MatrixFactorisationSpec,
+            default=matrix_factorisation,
+            probe=MatrixFactorisationSpec(dim=4, alpha=2.0),
+            check=_check_matrix_factorisation,
+            contract=(
+                "factory(spec: MatrixFactorisationSpec, generator) -> nn.Module; forward (n, 2) "
+                "(row, column) pairs -> (n,) entries; matrix() -> (dim, dim), 0 at init"
+            ),
+        ),
+        Role(
+            name="dropout-two-layer",
+            spec=TwoLayerSpec,
+            default=dropout_two_layer_net,
+            probe=TwoLayerSpec(in_dim=3, width=8, out_dim=2, activation="tanh"),
+            check=_check_dropout_two_layer,
+            contract=(
+                "the two-layer contract, and forward(x, mask) with mask (n, width) multiplying "
+                "the hidden units: a mask of ones gives forward(x), a mask of zeros gives 0"
+            ),
+        ),
+        Role(
+            name="cnn",
+            spec=CNNSpec,
+            default=two_layer_cnn,
+            probe=CNNSpec(in_channels=2, channels=3, kernel_size=3, image_size=6, out_dim=2),
+            check=_check_cnn,
+            contract=(
+                "factory(spec: CNNSpec, generator) -> nn.Module; forward (n, in_channels, "
+                "image_size, image_size) -> (n, out_dim); kernels() -> (channels, in_channels * "
+                "kernel_size^2 + 1) with the bias last; kernel_output_weights() -> (channels, "
+                "out_dim)"
+            ),
+        ),
+        Role(
+            name="image-prior",
+            spec=ImagePriorSpec,
+            default=image_prior,
+            probe=ImagePriorSpec(height=9, width=14, channels=4, latent=2),
+            check=_check_image_prior,
+            contract=(
+                "factory(spec: ImagePriorSpec, generator) -> nn.Module; forward() with no input "
+                "-> (height, width) field in [-1, 1] from trainable weights"
             ),
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import torch
@@ -55,11 +56,13 @@ def mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
 
 
 def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
-        observe: Observer | None = None, every: int = 1) -> int:
+        observe: Observer | None = None, every: int = 1,
+        schedule: torch.optim.lr_scheduler.LRScheduler | None = None) -> int:
     """Minimise `loss` for at most `steps` steps; returns the steps taken.
 
     `observe(step)` is called before the first step and every `every` steps after; when it returns
     True the run stops there (the verdict is decided, or the target loss is reached).
+    `schedule`, if given, is stepped after every optimiser step.
     """
     def closure() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -71,6 +74,8 @@ def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
         if observe is not None and step % every == 0 and observe(step):
             return step
         optimizer.step(closure)
+        if schedule is not None:
+            schedule.step()
     if observe is not None:
         observe(steps)
     return steps
@@ -79,3 +84,55 @@ def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
 def loss_below(loss: Loss, level: float) -> Observer:
     """An observer that stops once the loss is below `level`."""
     return lambda step: bool(closure_value(loss) < level)
+
+
+class NoisyGD(torch.optim.Optimizer):
+    """Full-batch gradient descent plus isotropic Gaussian noise: theta <- theta - lr grad + std z,
+    z ~ N(0, I) drawn from `generator` (the unstructured-noise baseline of the SGD/dropout noise
+    papers)."""
+
+    def __init__(self, params: Iterable[nn.Parameter], lr: float, std: float,
+                 generator: torch.Generator):
+        super().__init__(params, {"lr": lr, "std": std})
+        self.generator = generator
+
+    @torch.no_grad()
+    def step(self, closure: Loss) -> torch.Tensor:
+        with torch.enable_grad():
+            loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                z = torch.randn(p.shape, generator=self.generator, dtype=p.dtype)
+                p.add_(p.grad, alpha=-group["lr"]).add_(z.to(p.device), alpha=group["std"])
+        return loss
+
+
+def cross_entropy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
+    """Mean cross-entropy of `model`'s (n, classes) logits on class labels y, as a closure."""
+    return lambda: nn.functional.cross_entropy(model(x), y)
+
+
+def logistic(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
+    """Mean logistic loss log(1 + exp(-y f(x))) of `model`'s (n,) scores on labels in {-1, +1}."""
+    return lambda: nn.functional.softplus(-y * model(x)).mean()
+
+
+def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int,
+                  total: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate peak x min(1, s / warmup) x (1 + cos(pi s / total)) / 2 at step s: a linear
+    warm-up inside a cosine decay to 0 at `total` (the anchor-function papers' schedule)."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, s / warmup) * (1 + math.cos(math.pi * s / total)) / 2)
+
+
+def last_token_cross_entropy(model: nn.Module, tokens: torch.Tensor, targets: torch.Tensor,
+                             batch: int, generator: torch.Generator) -> Loss:
+    """Cross-entropy of the logits at the last position of `model`'s (n, seq, vocab) output
+    against `targets`, on a fresh minibatch of `batch` sequences drawn uniformly with replacement
+    (indices from `generator`, on the CPU) at every call."""
+    def loss() -> torch.Tensor:
+        rows = torch.randint(len(tokens), (batch,), generator=generator).to(tokens.device)
+        return nn.functional.cross_entropy(model(tokens[rows])[:, -1], targets[rows])
+    return loss

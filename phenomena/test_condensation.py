@@ -1,24 +1,45 @@
 """Condensation: with small initialisation, hidden neurons' input weights gather on few
 orientations."""
 
+import numpy as np
 import torch
 
-from harness import claim, control, measures, paper, per_scale, tasks, train
+from harness import claim, control, measures, paper, per_scale, reduction, tasks, train
+
+PHASE_SEED = "condensation/phase-diagram"
 
 
-def train_phase_diagram_net(run, gamma: float, width: int):
-    """Luo et al. 2021's 1-D setting (Sec. 5): the three points of the paper's code; a ReLU net with
-    beta1 = beta2 = m^(-gamma/2) and alpha = 1, so the scaling exponent is gamma (gamma' = 0);
-    antisymmetric init; float64; full-batch GD with a backtracking step, to a loss below 1e-7."""
+def phase_diagram_net(run, gamma: float, width: int, gamma_prime: float = 0.0):
+    """Luo et al. 2021's two-layer ReLU net (Sec. 2) at width m with alpha = 1 and output weights
+    a ~ N(0, beta1^2), input weights and biases ~ N(0, beta2^2), where beta1 = m^(-(gamma +
+    gamma')/2) and beta2 = m^(-(gamma - gamma')/2): then -log(beta1 beta2 / alpha) / log m = gamma
+    and -log(beta1 / beta2) / log m = gamma'. Antisymmetric init (f = 0 at the start), float64."""
+    return run.role("two-layer", in_dim=1, width=width, activation="relu",
+                    w_std=width ** (-(gamma - gamma_prime) / 2),
+                    a_std=width ** (-(gamma + gamma_prime) / 2),
+                    antisymmetric=True, dtype=torch.float64)
+
+
+def fit_phase_diagram_points(run, net) -> None:
+    """Luo et al. 2021's 1-D experiment (Sec. 5): the three points of the paper's code, full-batch
+    GD with a backtracking step, to a loss below 1e-7."""
     x, y = run.to_device(*tasks.phase_diagram_points())
-    std = width ** (-gamma / 2)
-    net = run.role("two-layer", in_dim=1, width=width, activation="relu", w_std=std, a_std=std,
-                   antisymmetric=True, dtype=torch.float64)
     loss = train.mse(net, x, y)
     train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1),
               steps=run.scaled(ci=20_000, paper=200_000), observe=train.loss_below(loss, 1e-7),
               every=10)
+
+
+def train_phase_diagram_net(run, gamma: float, width: int, gamma_prime: float = 0.0):
+    """The phase-diagram net (gamma' = 0 unless given) fitted to the three points."""
+    net = phase_diagram_net(run, gamma, width, gamma_prime)
+    fit_phase_diagram_points(run, net)
     return net
+
+
+def input_weights(net) -> np.ndarray:
+    with torch.no_grad():
+        return net.neuron_input_weights().cpu().numpy().copy()
 
 
 @claim(
@@ -36,3 +57,200 @@ def small_init_condenses(run, gamma=1.75):
     with torch.no_grad():
         w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
     return measures.orientation_share(w, measures.neuron_amplitudes(w, a), bins=4)
+
+
+def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
+    """The slope of log RD(theta_w) against log m, RD = ||theta_w(T) - theta_w(0)|| /
+    ||theta_w(0)|| after fitting the three points, over widths 1e3..1.6e4 (paper: 1e3..4e4, the
+    range of Luo et al. 2021's scaling experiments). Every width draws from the seed's one
+    generator, in order."""
+    widths = run.scaled(ci=[1000, 4000, 16_000], paper=[1000, 2000, 5000, 10_000, 20_000, 40_000])
+    distances = []
+    for width in widths:
+        net = phase_diagram_net(run, gamma, width, gamma_prime)
+        start = input_weights(net)
+        fit_phase_diagram_points(run, net)
+        distances.append(measures.relative_distance(input_weights(net), start))
+    return measures.log_log_slope(widths, distances)
+
+
+@claim(
+    id="condensation/phase-condensed",
+    statement="In the condensed regime (gamma > 1, gamma' < gamma - 1) the input weights move "
+              "further from their initial values, relative to them, the wider the network: "
+              "RD(theta_w) grows with the width m.",
+    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0 (slope about 0.37 "
+                                 "at gamma = 1.75)"),
+    metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
+    holds_if=(">", 0.1),
+    control=control("linear regime (gamma = 0.5)", gamma=0.5),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=PHASE_SEED,
+)
+def rd_grows_with_width(run, gamma=1.75, gamma_prime=0.0):
+    return run.shared(rd_width_exponent, gamma=gamma, gamma_prime=gamma_prime)
+
+
+@claim(
+    id="condensation/phase-linear",
+    statement="In the linear regime (gamma < 1) the input weights barely move, the less the wider "
+              "the network: RD(theta_w) shrinks with the width m.",
+    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0 (slope about -0.5 "
+                                 "at gamma = 0.5)"),
+    metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
+    holds_if=("<", -0.1),
+    control=control("condensed regime (gamma = 1.75)", gamma=1.75),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=PHASE_SEED,
+)
+def rd_shrinks_with_width(run, gamma=0.5, gamma_prime=0.0):
+    return run.shared(rd_width_exponent, gamma=gamma, gamma_prime=gamma_prime)
+
+
+@claim(
+    id="condensation/phase-gamma-prime",
+    statement="The boundary of the linear regime is also crossed by gamma' alone: at gamma = "
+              "1.75, output weights much smaller than input weights (gamma' = 1 > gamma - 1) put "
+              "the network back in the linear regime, where RD(theta_w) shrinks with m.",
+    source=paper("luo2021phase", "Sec. 4, phase diagram: linear regime for gamma' > gamma - 1"),
+    metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
+    holds_if=("<", -0.1),
+    control=control("gamma' = 0 (condensed regime)", gamma_prime=0.0),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=PHASE_SEED,
+)
+def gamma_prime_linearises(run, gamma=1.75, gamma_prime=1.0):
+    return run.shared(rd_width_exponent, gamma=gamma, gamma_prime=gamma_prime)
+
+
+MULTIPLICITY = {"tanh": 1, "xtanh": 2}  # order of the activation's zero at the origin
+
+
+def initial_stage_directions(run, activation: str, init: str) -> int:
+    """Zhou et al. 2022's 1-D setting (Sec. 4, input with bias, so (w_k, b_k) is 2-D): 40 points
+    on [-1, 1], target sin 3x + 0.5 cos 4x, width 200, float64, full-batch GD. "small": w, b ~
+    N(0, 1e-6^2), a ~ N(0, 0.1^2), lr 0.5, stopped once the largest ||(w_k, b_k)|| grew 100-fold
+    (the initial stage; with every parameter that small x tanh x does not condense, the a/w ratio
+    matters). "large": every parameter ~ N(0, 0.3^2), lr 0.05, a fixed step budget (its weights
+    never grow 100-fold). Returns the number of directions (greedy, cos > 0.95) of the quarter of
+    neurons with the largest |a_k| ||(w_k, b_k)||."""
+    small = init == "small"
+    x = torch.linspace(-1.0, 1.0, 40, dtype=torch.float64)[:, None]
+    x, y = run.to_device(x, torch.sin(3 * x) + 0.5 * torch.cos(4 * x))
+    net = run.role("two-layer", in_dim=1, width=200, activation=activation,
+                   w_std=1e-6 if small else 0.3, a_std=0.1 if small else 0.3, dtype=torch.float64)
+    start = net.neuron_input_weights().norm(dim=1).max().item()
+
+    def grown(step: int) -> bool:
+        with torch.no_grad():
+            return net.neuron_input_weights().norm(dim=1).max().item() > 100 * start
+
+    train.fit(train.mse(net, x, y), torch.optim.SGD(net.parameters(), lr=0.5 if small else 0.05),
+              steps=run.scaled(ci=1000, paper=20_000), observe=grown)
+    with torch.no_grad():
+        w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
+    amplitudes = measures.neuron_amplitudes(w, a)
+    top = measures.heaviest(amplitudes, 0.25)
+    return len(measures.direction_clusters(w[top], amplitudes[top], min_cos=0.95))
+
+
+@claim(
+    id="condensation/initial-multiplicity",
+    statement="With small init, in the initial stage the input weights condense on 2p directions, "
+              "p the multiplicity of the activation's zero at the origin: two (one line) for "
+              "tanh (p = 1), four (two lines) for x tanh x (p = 2).",
+    source=paper("zhou2022initial", "Sec. 4 (1-D input, tanh vs x tanh x) and Sec. 5 (theory "
+                                    "for 1-D input and any multiplicity)"),
+    metric="max over {tanh, x tanh x} of |directions - 2p|, directions counted greedily at "
+           "cos > 0.95 over the top-quartile neurons by |a_k| ||(w_k, b_k)||",
+    holds_if=("<", 0.5),
+    control=control("large init (all parameters N(0, 0.3^2), 1000 GD steps)", init="large"),
+    seeds=per_scale(ci=3, paper=10),
+)
+def directions_match_multiplicity(run, init="small"):
+    return max(abs(initial_stage_directions(run, activation, init) - 2 * p)
+               for activation, p in MULTIPLICITY.items())
+
+
+def kernel_alignment_after_training(run, init: str) -> float:
+    """A two-layer CNN on 300 of scikit-learn's 8x8 digits (one-hot targets, half MSE): 16 tanh
+    3x3 kernels with bias, sum-pooling, a linear readout; full-batch GD (Zhou et al. 2025's
+    two-layer setting, Sec. 5, on small real images instead of CIFAR-10). "small": kernels and
+    readout ~ N(0, 1e-4^2), lr 0.05, stopped once the largest kernel norm grew 100-fold (the
+    initial stage) or after 300 steps. "default": LeCun-style N(0, 1/fan_in) kernels and
+    N(0, 1/channels) readout, lr 1e-3 (the sum-pooled outputs start large: 0.005 and more
+    diverge), 300 steps. Returns the kernels' mean pairwise |cos|."""
+    small = init == "small"
+    images, labels = run.to_device(*tasks.digit_images(300, run.generator))
+    net = run.role("cnn", in_channels=1, channels=16, kernel_size=3, image_size=8, out_dim=10,
+                   activation="tanh", w_std=1e-4 if small else 1 / 3,
+                   a_std=1e-4 if small else 1 / 4, dtype=torch.float64)
+    start = net.kernels().norm(dim=1).max().item()
+
+    def grown(step: int) -> bool:
+        with torch.no_grad():
+            return net.kernels().norm(dim=1).max().item() > 100 * start
+
+    train.fit(train.mse(net, images, labels),
+              torch.optim.SGD(net.parameters(), lr=0.05 if small else 1e-3),
+              steps=run.scaled(ci=300, paper=3000), observe=grown)
+    with torch.no_grad():
+        return measures.mean_abs_cosine(net.kernels().cpu().numpy())
+
+
+@claim(
+    id="condensation/cnn-kernels",
+    statement="With small init, the kernels of a two-layer CNN condense on one direction within "
+              "a finite training time.",
+    source=paper("zhou2025cnn", "Sec. 4 (theorem: two-layer CNN kernels condense toward one "
+                                "direction) and Sec. 5 (experiments)"),
+    metric="mean pairwise |cos| of the 16 kernels (with bias) at 100-fold norm growth",
+    holds_if=(">", 0.9),
+    control=control("default (LeCun) init, 300 GD steps", init="default"),
+    seeds=per_scale(ci=3, paper=10),
+)
+def cnn_kernels_condense(run, init="small"):
+    return kernel_alignment_after_training(run, init)
+
+
+def reduced_width_fraction(run, init: str, width: int = 100) -> float:
+    """A two-layer ReLU net of width 100 fitted to 40 random points on [-1, 1] of a target that 4
+    ReLU neurons express (full-batch GD with a backtracking step, to a loss below 1e-5 or the step
+    budget), then reduced by merging condensed neurons (Chen & Xu 2024's condensation reduction,
+    without their retraining). "small": every parameter ~ N(0, m^-4); "large": w, b ~ N(0, 1),
+    a ~ N(0, 1/m). Returns the reduced width over the original: the narrowest merge, at cos
+    thresholds 0.9999..0.9, whose MSE on 401 test points stays within 10% of the unmerged net's."""
+    x = 2 * torch.rand(40, 1, generator=run.generator, dtype=torch.float64) - 1
+    grid = torch.linspace(-1.0, 1.0, 401, dtype=torch.float64)[:, None]
+    target = tasks.relu_teacher(torch.cat([x, grid]), n_neurons=4, generator=run.generator)
+    (x, y) = run.to_device(x, target[:40])
+    small = init == "small"
+    net = run.role("two-layer", in_dim=1, width=width, activation="relu",
+                   w_std=width ** -2.0 if small else 1.0,
+                   a_std=width ** -2.0 if small else width ** -0.5, dtype=torch.float64)
+    loss = train.mse(net, x, y)
+    train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1),
+              steps=run.scaled(ci=3000, paper=30_000), observe=train.loss_below(loss, 1e-5),
+              every=10)
+    with torch.no_grad():
+        w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
+    kept, _ = reduction.reduce_keeping_error(w, a, grid.numpy(), target[40:].numpy(),
+                                             tolerance=0.1)
+    return len(kept) / width
+
+
+@claim(
+    id="condensation/reduction",
+    statement="A network trained from small init is condensed enough that merging neurons with "
+              "aligned input weights (summing their output weights) shrinks it to a fraction of "
+              "its width while its test error stays put.",
+    source=paper("chen2024reduction", "Sec. 3 (condensation reduction; combustion net to 41.7%, "
+                                      "CIFAR-10 net to 11.5% of its size)"),
+    metric="reduced width / width, the narrowest merge (cos > 0.9999..0.9) with test MSE within "
+           "10% of the unmerged net's",
+    holds_if=("<", 0.4),
+    control=control("large init (w, b ~ N(0, 1), a ~ N(0, 1/m))", init="large"),
+    seeds=per_scale(ci=3, paper=10),
+)
+def condensed_net_reduces(run, init="small"):
+    return reduced_width_fraction(run, init)

@@ -1,12 +1,66 @@
 """Measures read off a trained model or a training run."""
 
-from harness.measures.condensation import neuron_amplitudes, orientation_share, relative_distance
-from harness.measures.spectrum import first_step_below, relative_spectral_error
+from harness.measures.condensation import (
+    direction_clusters,
+    heaviest,
+    log_log_slope,
+    mean_abs_cosine,
+    neuron_amplitudes,
+    orientation_share,
+    relative_distance,
+)
+from harness.measures.detection import paired_lower_bound, roc_auc
+from harness.measures.grokking import (
+    FirstCrossings,
+    accuracy,
+    attention_entropy,
+    effective_rank,
+    stable_rank,
+)
+from harness.measures.noise_geometry import (
+    exact_hessian,
+    flat_loss,
+    flatness_along,
+    frobenius_alignment,
+    gradient_noise_covariance,
+    trajectory_pca,
+    with_random_eigenvectors,
+)
+from harness.measures.spectrum import (
+    first_step_below,
+    gaussian_smoother,
+    low_frequency_share,
+    low_high_errors,
+    relative_spectral_error,
+    walsh_share,
+)
 
 __all__ = [
+    "gaussian_smoother",
+    "low_frequency_share",
+    "low_high_errors",
+    "walsh_share",
+    "FirstCrossings",
+    "accuracy",
+    "attention_entropy",
+    "direction_clusters",
+    "effective_rank",
+    "exact_hessian",
     "first_step_below",
+    "flat_loss",
+    "flatness_along",
+    "frobenius_alignment",
+    "gradient_noise_covariance",
+    "heaviest",
+    "log_log_slope",
+    "mean_abs_cosine",
     "neuron_amplitudes",
     "orientation_share",
+    "paired_lower_bound",
     "relative_distance",
     "relative_spectral_error",
+    "roc_auc",
+    "stable_rank",
+    "trajectory_pca",
+    "with_random_eigenvectors",
 ]

@@ -35,3 +35,53 @@ def orientation_share(input_weights: np.ndarray, amplitudes: np.ndarray, *, bins
 def relative_distance(after: np.ndarray, before: np.ndarray) -> float:
     """RD = ||theta(T) - theta(0)|| / ||theta(0)|| (Luo et al. 2021, Sec. 3)."""
     return float(np.linalg.norm(after - before) / np.linalg.norm(before))
+
+
+def direction_clusters(vectors: np.ndarray, weights: np.ndarray, *, min_cos: float = 0.95,
+                       lines: bool = False) -> list[np.ndarray]:
+    """Greedy clusters of directions: the heaviest unassigned vector takes every unassigned
+    vector whose cosine with it exceeds `min_cos`, until none is left. Returns index arrays,
+    heaviest leader first.
+
+    With lines=True a direction and its opposite are one cluster (|cos| is compared), so a
+    cluster is a line through the origin. Zero vectors have no direction and are refused.
+    """
+    v = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(v, axis=1)
+    if v.ndim != 2 or np.any(norms == 0):
+        raise ValueError("direction_clusters needs (n, d) vectors, none of them zero")
+    unit = v / norms[:, None]
+    left = np.argsort(-np.asarray(weights, dtype=np.float64), kind="stable")
+    clusters = []
+    while left.size:
+        cos = unit[left] @ unit[left[0]]
+        joined = (np.abs(cos) if lines else cos) > min_cos
+        joined[0] = True  # the leader, whatever rounding does to its cosine with itself
+        clusters.append(left[joined])
+        left = left[~joined]
+    return clusters
+
+
+def heaviest(amplitudes: np.ndarray, fraction: float) -> np.ndarray:
+    """Indices of the `fraction` of neurons with the largest amplitude (at least one)."""
+    amplitudes = np.asarray(amplitudes)
+    count = max(1, int(round(fraction * len(amplitudes))))
+    return np.argsort(-amplitudes, kind="stable")[:count]
+
+
+def mean_abs_cosine(vectors: np.ndarray) -> float:
+    """Mean |cos| over distinct pairs of rows: 1 when all lie on one line, about
+    sqrt(2 / (pi d)) for random directions in d dimensions."""
+    v = np.asarray(vectors, dtype=np.float64)
+    if len(v) < 2:
+        raise ValueError("mean_abs_cosine needs at least two vectors")
+    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+    cos = np.abs(unit @ unit.T)
+    n = len(v)
+    return float((cos.sum() - np.trace(cos)) / (n * (n - 1)))
+
+
+def log_log_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of log y against log x: the exponent of a power law y ~ x^s."""
+    return float(np.polyfit(np.log(np.asarray(x, dtype=np.float64)),
+                            np.log(np.asarray(y, dtype=np.float64)), 1)[0])

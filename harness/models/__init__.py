@@ -1,6 +1,50 @@
 """Default factories of the roles claims train."""
 
-from harness.models.specs import TwoLayerSpec
+from harness.models.cnn import TwoLayerCNN, two_layer_cnn
+from harness.models.diagonal_linear import DiagonalLinear, diagonal_linear
+from harness.models.dropout_two_layer import (
+    DropoutTwoLayerNet,
+    dropout_masks,
+    dropout_two_layer_net,
+)
+from harness.models.embedding_mlp import EmbeddingMLP, embedding_mlp
+from harness.models.image_prior import ImagePrior, image_prior
+from harness.models.matrix_factorisation import MatrixFactorisation, matrix_factorisation
+from harness.models.specs import (
+    CNNSpec,
+    DiagonalLinearSpec,
+    EmbeddingMLPSpec,
+    ImagePriorSpec,
+    MatrixFactorisationSpec,
+    TransformerSpec,
+    TwoLayerSpec,
+)
+from harness.models.transformer import Transformer, transformer
 from harness.models.two_layer import TwoLayerNet, two_layer_net
 
-__all__ = ["TwoLayerNet", "TwoLayerSpec", "two_layer_net"]
+__all__ = [
+    "CNNSpec",
+    "TwoLayerCNN",
+    "two_layer_cnn",
+    "DiagonalLinear",
+    "DiagonalLinearSpec",
+    "DropoutTwoLayerNet",
+    "EmbeddingMLP",
+    "EmbeddingMLPSpec",
+    "ImagePrior",
+    "ImagePriorSpec",
+    "MatrixFactorisation",
+    "MatrixFactorisationSpec",
+    "Transformer",
+    "TransformerSpec",
+    "TwoLayerNet",
+    "TwoLayerSpec",
+    "diagonal_linear",
+    "dropout_masks",
+    "dropout_two_layer_net",
+    "embedding_mlp",
+    "image_prior",
+    "matrix_factorisation",
+    "transformer",
+    "two_layer_net",
+]

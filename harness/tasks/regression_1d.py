@@ -25,3 +25,12 @@ def phase_diagram_points(dtype: torch.dtype = torch.float64) -> tuple[torch.Tens
     x = torch.tensor([[-0.5], [0.0], [0.5]], dtype=dtype)
     y = torch.tensor([[-0.5], [0.0], [1.0]], dtype=dtype)
     return x, y
+
+
+def relu_teacher(x: torch.Tensor, n_neurons: int, generator: torch.Generator) -> torch.Tensor:
+    """sum_j c_j relu(s_j (x - k_j)), shape (n, 1): a 1-D target that `n_neurons` ReLU neurons
+    express exactly, with kinks k_j ~ U(-0.8, 0.8), signs s_j = +-1 and c_j ~ N(0, 1)."""
+    kinks = 1.6 * torch.rand(n_neurons, generator=generator, dtype=x.dtype) - 0.8
+    signs = torch.where(torch.rand(n_neurons, generator=generator) < 0.5, -1.0, 1.0).to(x.dtype)
+    heights = torch.randn(n_neurons, 1, generator=generator, dtype=x.dtype)
+    return torch.relu(signs * (x - kinks)) @ heights

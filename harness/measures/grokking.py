@@ -1,0 +1,60 @@
+"""Measures for grokking: accuracies, attention entropy, and the compressibility of features."""
+
+from __future__ import annotations
+
+import torch
+
+
+def accuracy(outputs: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of correct predictions: argmax of (n, classes) logits, or the sign of (n,) scores
+    against labels in {-1, +1}."""
+    predicted = outputs.argmax(dim=-1) if outputs.dim() == 2 else outputs.sign()
+    return float((predicted == labels).double().mean())
+
+
+def attention_entropy(weights: torch.Tensor) -> float:
+    """Mean Shannon entropy (nats) of attention rows; `weights` (..., keys) with rows summing to
+    1. ln(keys) is uniform attention, 0 attention on one key."""
+    w = weights.double()
+    return float(-(w * w.clamp_min(1e-300).log()).sum(dim=-1).mean())
+
+
+def _singular_values(features: torch.Tensor) -> torch.Tensor:
+    centred = features.double() - features.double().mean(dim=0)
+    return torch.linalg.svdvals(centred)
+
+
+def effective_rank(features: torch.Tensor) -> float:
+    """exp of the entropy of the normalised singular values of the centred (n, d) features
+    (Roy and Vetterli 2007): d for a flat spectrum, 1 for rank one."""
+    s = _singular_values(features)
+    p = s / s.sum()
+    return float(torch.exp(-(p * p.clamp_min(1e-300).log()).sum()))
+
+
+def stable_rank(features: torch.Tensor) -> float:
+    """||F||_F^2 / ||F||_2^2 of the centred (n, d) features."""
+    s = _singular_values(features)
+    return float((s**2).sum() / s[0] ** 2)
+
+
+class FirstCrossings:
+    """The first recorded step at which each tracked quantity reached (>=) its level.
+
+    `record(step, name=value, ...)` returns True once every quantity has crossed, so it can end
+    a run through `train.fit(..., observe=...)`.
+    """
+
+    def __init__(self, **levels: float):
+        self.levels = levels
+        self.steps: dict[str, int] = {}
+
+    def record(self, step: int, **values: float) -> bool:
+        for name, value in values.items():
+            if name not in self.steps and value >= self.levels[name]:
+                self.steps[name] = step
+        return len(self.steps) == len(self.levels)
+
+    def step(self, name: str) -> float:
+        """The crossing step of `name`; inf if it has not crossed."""
+        return float(self.steps.get(name, float("inf")))

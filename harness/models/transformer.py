@@ -1,0 +1,139 @@
+"""A small decoder-style transformer whose LayerNorm placement, mask and initialisation are spec
+fields, so the claims that turn on them (grokking's LN position, anchor functions' init scale)
+share one implementation. Attention is written out (no fused kernel) so that its maps can be read.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from harness.models.activations import activation
+from harness.models.specs import TransformerSpec
+
+
+class _Init:
+    """Draws the weights of one model from `generator` by the spec's rule."""
+
+    def __init__(self, spec: TransformerSpec, generator: torch.Generator):
+        self.spec, self.generator = spec, generator
+
+    def normal(self, *shape: int, std: float) -> nn.Parameter:
+        if self.spec.init_std is not None:
+            std = self.spec.init_std
+        draw = torch.randn(*shape, generator=self.generator, dtype=self.spec.dtype)
+        return nn.Parameter(std * draw)
+
+    def linear(self, fan_in: int, fan_out: int) -> nn.Parameter:
+        """An (fan_in, fan_out) matrix, LeCun normal under the per-kind rule."""
+        return self.normal(fan_in, fan_out, std=fan_in ** -0.5)
+
+    def bias(self, size: int) -> nn.Parameter | None:
+        return nn.Parameter(torch.zeros(size, dtype=self.spec.dtype)) if self.spec.bias else None
+
+
+def _affine(x: torch.Tensor, weight: nn.Parameter, bias: nn.Parameter | None) -> torch.Tensor:
+    return x @ weight if bias is None else x @ weight + bias
+
+
+def _layer_norm(spec: TransformerSpec) -> nn.LayerNorm:
+    return nn.LayerNorm(spec.d_model, eps=spec.norm_eps, dtype=spec.dtype)
+
+
+class _Attention(nn.Module):
+    def __init__(self, spec: TransformerSpec, init: _Init):
+        super().__init__()
+        d = spec.d_model
+        self.n_heads, self.causal = spec.n_heads, spec.causal
+        self.w_qkv = init.linear(d, 3 * d)
+        self.b_qkv = init.bias(3 * d)
+        self.w_out = init.linear(d, d)
+        self.b_out = init.bias(d)
+        self.last_map: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, seq, d = x.shape
+        heads = _affine(x, self.w_qkv, self.b_qkv).view(batch, seq, 3, self.n_heads, -1)
+        q, k, v = heads.permute(2, 0, 3, 1, 4)  # each (batch, heads, seq, d_head)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        if self.causal:
+            future = torch.ones(seq, seq, dtype=torch.bool, device=x.device).triu(1)
+            scores = scores.masked_fill(future, float("-inf"))
+        weights = scores.softmax(dim=-1)
+        self.last_map = weights.detach()
+        mixed = (weights @ v).transpose(1, 2).reshape(batch, seq, d)
+        return _affine(mixed, self.w_out, self.b_out)
+
+
+class _MLP(nn.Module):
+    def __init__(self, spec: TransformerSpec, init: _Init):
+        super().__init__()
+        self.sigma = activation(spec.activation)
+        self.w_in, self.b_in = init.linear(spec.d_model, spec.d_ff), init.bias(spec.d_ff)
+        self.w_out, self.b_out = init.linear(spec.d_ff, spec.d_model), init.bias(spec.d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _affine(self.sigma(_affine(x, self.w_in, self.b_in)), self.w_out, self.b_out)
+
+
+class _Block(nn.Module):
+    def __init__(self, spec: TransformerSpec, init: _Init):
+        super().__init__()
+        self.attention, self.mlp = _Attention(spec, init), _MLP(spec, init)
+        self.post = spec.norm == "post"
+        pre_attn = spec.norm in ("pre", "attn-only")
+        pre_mlp = spec.norm in ("pre", "mlp-only")
+        self.norm_attn = _layer_norm(spec) if pre_attn or self.post else nn.Identity()
+        self.norm_mlp = _layer_norm(spec) if pre_mlp or self.post else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.post:
+            x = self.norm_attn(x + self.attention(x))
+            return self.norm_mlp(x + self.mlp(x))
+        x = x + self.attention(self.norm_attn(x))
+        return x + self.mlp(self.norm_mlp(x))
+
+
+class Transformer(nn.Module):
+    """See TransformerSpec. Hooks read the last forward: attention_maps() and features()."""
+
+    def __init__(self, spec: TransformerSpec, generator: torch.Generator):
+        super().__init__()
+        self.spec = spec
+        init = _Init(spec, generator)
+        d = spec.d_model
+        self.embedding = init.normal(spec.vocab, d, std=d ** -0.5)
+        self.positions = init.normal(spec.max_len, d, std=0.02) if spec.learned_positions else None
+        self.blocks = nn.ModuleList(_Block(spec, init) for _ in range(spec.n_layers))
+        self.final_norm = _layer_norm(spec) if spec.final_norm else nn.Identity()
+        self.unembedding = init.normal(d, spec.vocab, std=d ** -0.5)
+        self.last_features: torch.Tensor | None = None
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        if tokens.dim() != 2 or tokens.shape[1] > self.spec.max_len:
+            raise ValueError(f"expected token ids of shape (batch, seq <= {self.spec.max_len}), "
+                             f"got {tuple(tokens.shape)}")
+        x = self.embedding[tokens]
+        if self.positions is not None:
+            x = x + self.positions[: tokens.shape[1]]
+        for block in self.blocks:
+            x = block(x)
+        x = self.final_norm(x)
+        self.last_features = x.detach()
+        return x @ self.unembedding
+
+    def attention_maps(self) -> list[torch.Tensor]:
+        """Per layer, the (batch, heads, seq, seq) attention weights of the last forward
+        (query along dim 2, key along dim 3; rows sum to 1)."""
+        return [block.attention.last_map for block in self.blocks]
+
+    def features(self) -> torch.Tensor:
+        """(batch, seq, d_model): the residual stream that the unembedding read in the last
+        forward (after the final norm, if any)."""
+        return self.last_features
+
+
+def transformer(spec: TransformerSpec, generator: torch.Generator) -> Transformer:
+    return Transformer(spec, generator)

@@ -1,0 +1,54 @@
+"""Properties of the direction-cluster measures and of the condensation reduction."""
+
+import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from harness import measures
+from harness.reduction import merge_condensed_neurons, relu_layer_output
+
+entries = st.floats(-5, 5, allow_nan=False).filter(lambda v: abs(v) > 1e-2)
+vectors = st.integers(2, 20).flatmap(lambda n: arrays(np.float64, (n, 3), elements=entries))
+
+
+@given(vectors, st.floats(0.1, 10), st.permutations(range(20)))
+def test_clusters_partition_and_ignore_scale_and_order(v, scale, order):
+    order = np.array([i for i in order if i < len(v)])
+    weights = np.arange(len(v), dtype=float)
+    clusters = measures.direction_clusters(v, weights)
+    assert sorted(np.concatenate(clusters).tolist()) == list(range(len(v)))
+    assert len(measures.direction_clusters(scale * v, weights)) == len(clusters)
+    shuffled = measures.direction_clusters(v[order], weights[order])
+    assert sorted(sorted(order[c].tolist()) for c in shuffled) == sorted(
+        sorted(c.tolist()) for c in clusters)
+
+
+@given(arrays(np.float64, (3,), elements=entries), st.lists(st.floats(0.1, 5), min_size=2,
+                                                              max_size=10))
+def test_one_direction_and_its_opposite(direction, lengths):
+    signs = np.where(np.arange(len(lengths)) % 2, -1.0, 1.0)
+    v = (signs * np.array(lengths))[:, None] * direction
+    assert len(measures.direction_clusters(v, np.ones(len(v)), lines=True)) == 1
+    assert len(measures.direction_clusters(v, np.ones(len(v)), lines=False)) == 2
+    assert np.isclose(measures.mean_abs_cosine(v), 1.0)
+
+
+@given(st.floats(-3, 3), st.floats(0.1, 10), st.floats(0.1, 10))
+def test_log_log_slope_recovers_a_power_law(exponent, prefactor, start):
+    x = start * np.array([1.0, 2.0, 4.0, 8.0])
+    assert np.isclose(measures.log_log_slope(x, prefactor * x**exponent), exponent)
+
+
+@given(arrays(np.float64, (4, 2), elements=entries), arrays(np.float64, (4,), elements=entries),
+       st.lists(st.floats(0.1, 3), min_size=4, max_size=4))
+def test_merging_copies_of_neurons_is_exact(base_w, base_a, scales):
+    """Neurons that are positive multiples of one another merge into one, output unchanged."""
+    unit = base_w / np.linalg.norm(base_w, axis=1, keepdims=True)
+    assume(np.all(np.abs(unit @ unit.T - np.eye(4)) < 0.99))
+    w = np.concatenate([base_w, np.array(scales)[:, None] * base_w])
+    a = np.concatenate([base_a, base_a])
+    x = np.linspace(-2, 2, 9)[:, None]
+    merged_w, merged_a = merge_condensed_neurons(w, a, min_cos=0.999)
+    assert len(merged_w) == 4
+    assert np.allclose(relu_layer_output(merged_w, merged_a, x), relu_layer_output(w, a, x))
