@@ -53,7 +53,7 @@ def table_cells(row: Row, with_baseline: bool) -> list[str]:
         row["id"],
         row["verdict"],
         f"{row['op']} {row['threshold']:g}",
-        summarize(row.get("values", [])),
+        row.get("skip_reason") or summarize(row.get("values", [])),
         summarize(control.get("values", [])),
         seconds_text(row),
     ]

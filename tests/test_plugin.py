@@ -219,3 +219,46 @@ def test_a_model_that_cannot_learn_fails_the_claims_it_enters(toy):
         assert row["verdict"] == "fail"
         assert row["arch"] == {"two-layer": "broken:cannot_learn"}
         assert row["values"] == [1.0, 1.0, 1.0]
+
+
+NO_HOOKS_FACTORY = '''
+import torch
+from harness.models import two_layer_net
+
+class OutputOnly(torch.nn.Module):
+    """Learns, but exposes none of the two-layer role's hooks."""
+
+    def __init__(self, spec, generator):
+        super().__init__()
+        self.inner = two_layer_net(spec, generator)
+
+    def forward(self, x):
+        return self.inner(x)
+
+def output_only(spec, generator):
+    return OutputOnly(spec, generator)
+'''
+
+READS_WEIGHTS = '''
+import torch
+from harness import claim, control, paper
+
+@claim(id="toy/reads-weights", statement="Input weights are finite.",
+       source=paper("xu2019frequency", "toy"), metric="largest |w|", holds_if=("<", 1e9),
+       control=control("huge weights", scale=1e12))
+def weights_are_finite(run, scale=1.0):
+    net = run.role("two-layer", in_dim=2, width=4)
+    return scale * float(net.neuron_input_weights().abs().max())
+'''
+
+
+def test_claims_reading_a_missing_hook_are_skipped_with_the_reason(toy):
+    toy.makepyfile(nohooks=NO_HOOKS_FACTORY, test_reads=READS_WEIGHTS)
+    out = toy.path / "nohooks.json"
+    result = toy.runpytest_subprocess(*ONLY_FITS, "-k", "gd_fits and not exactly or finite",
+                                      "--arch=two-layer=nohooks:output_only", f"--report={out}")
+    result.stdout.fnmatch_lines(["*toy/reads-weights*skip*has no neuron_input_weights()*"])
+    _, rows = claims_of(out)
+    assert rows["toy/fits"]["verdict"] == "pass"
+    assert rows["toy/reads-weights"]["verdict"] == "skip"
+    assert "has no neuron_input_weights()" in rows["toy/reads-weights"]["skip_reason"]

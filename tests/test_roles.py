@@ -47,7 +47,6 @@ def raises(spec, generator):
 
 @pytest.mark.parametrize("factory, message", [
     (WrongShape, "expected (5, 2)"),
-    (NoHooks, "no method neuron_input_weights()"),
     (lambda spec, generator: "not a model", "not a torch.nn.Module"),
     (raises, "factory raised RuntimeError: boom"),
 ])
@@ -55,6 +54,17 @@ def test_misfitting_factories_are_refused_with_one_line(factory, message):
     with pytest.raises(ArchitectureError) as info:
         check_factory(ROLE, factory)
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_missing_hook_skips_only_the_claims_that_read_it():
+    assert check_factory(ROLE, NoHooks) == "neuron_input_weights"
+    archs = Architectures({"two-layer": (NoHooks, "mine:NoHooks")},
+                          {"two-layer": "neuron_input_weights"})
+    model = archs.build("two-layer", torch.Generator(), in_dim=2, width=4)
+    assert model(torch.zeros(3, 2)).shape == (3, 1)
+    with pytest.raises(pytest.skip.Exception, match="two-layer=mine:NoHooks has no "
+                                                    "neuron_input_weights()"):
+        model.neuron_input_weights()
 
 
 @pytest.mark.parametrize("target, message", [

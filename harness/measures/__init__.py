@@ -1,5 +1,6 @@
 """Measures read off a trained model or a training run."""
 
+from harness.measures.attention import at_positions, attention_onto
 from harness.measures.condensation import (
     direction_clusters,
     heaviest,
@@ -42,6 +43,8 @@ __all__ = [
     "walsh_share",
     "FirstCrossings",
     "accuracy",
+    "at_positions",
+    "attention_onto",
     "attention_entropy",
     "direction_clusters",
     "effective_rank",

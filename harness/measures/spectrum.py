@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 from scipy.spatial.distance import cdist
 
 
@@ -39,18 +40,17 @@ def gaussian_smoother(points: np.ndarray, delta: float) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def low_high_errors(output: np.ndarray, target: np.ndarray,
-                    smoother: np.ndarray) -> tuple[float, float]:
+def low_high_errors(output: torch.Tensor, target: torch.Tensor,
+                    smoother: torch.Tensor) -> tuple[float, float]:
     """(e_low, e_high): the relative error of the low- and of the high-frequency part,
     e_low = ||S (h - y)|| / ||S y||, e_high = ||(I - S)(h - y)|| / ||(I - S) y||, with S the
-    Gaussian smoother and h, y the (n, ...) output and target (Xu et al. 2019)."""
-    h = np.asarray(output, dtype=np.float64)
-    y = np.asarray(target, dtype=np.float64)
-    residual = (h - y).reshape(len(y), -1)
-    y = y.reshape(len(y), -1)
+    (n, n) Gaussian smoother and h, y the (n, ...) output and target (Xu et al. 2019). Tensors,
+    so the filter runs where the model does."""
+    residual = (output - target).reshape(len(target), -1)
+    y = target.reshape(len(target), -1)
     low_residual, low_target = smoother @ residual, smoother @ y
-    return (float(np.linalg.norm(low_residual) / np.linalg.norm(low_target)),
-            float(np.linalg.norm(residual - low_residual) / np.linalg.norm(y - low_target)))
+    return (float(low_residual.norm() / low_target.norm()),
+            float((residual - low_residual).norm() / (y - low_target).norm()))
 
 
 def walsh_share(output: np.ndarray, points: np.ndarray,

@@ -11,6 +11,7 @@ from harness.models.embedding_mlp import EmbeddingMLP, embedding_mlp
 from harness.models.image_prior import ImagePrior, image_prior
 from harness.models.matrix_factorisation import MatrixFactorisation, matrix_factorisation
 from harness.models.specs import (
+    NORM_PLACEMENTS,
     CNNSpec,
     DiagonalLinearSpec,
     EmbeddingMLPSpec,
@@ -35,6 +36,7 @@ __all__ = [
     "ImagePriorSpec",
     "MatrixFactorisation",
     "MatrixFactorisationSpec",
+    "NORM_PLACEMENTS",
     "Transformer",
     "TransformerSpec",
     "TwoLayerNet",

@@ -1,5 +1,10 @@
 """Data for claims: generated from the claim's seed, or loaded from a package that ships it."""
 
+from harness.tasks.anchor import (
+    anchor_pairs,
+    composition_sequences,
+    identity_sequences,
+)
 from harness.tasks.anomaly_state import (
     AnomalyStateTask,
     anomaly_state_tasks,
@@ -12,6 +17,7 @@ from harness.tasks.matrix_completion import entries, rank_one_target, symmetric_
 from harness.tasks.modular import modular_addition, train_test_split, with_equals_token
 from harness.tasks.parity import hypercube_points, sparse_parity
 from harness.tasks.poisson_1d import Poisson1D, data_loss, residual_loss, second_derivative
+from harness.tasks.reasoning_chains import reasoning_chains
 from harness.tasks.regression_1d import (
     periodic_grid,
     phase_diagram_points,
@@ -21,6 +27,10 @@ from harness.tasks.regression_1d import (
 from harness.tasks.sparse_linear import large_margin_dense, random_unit_vector, sparse_majority
 
 __all__ = [
+    "anchor_pairs",
+    "composition_sequences",
+    "identity_sequences",
+    "reasoning_chains",
     "Poisson1D",
     "data_loss",
     "digits_one_hot",

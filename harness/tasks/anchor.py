@@ -70,9 +70,10 @@ def identity_sequences(n: int, length: int, items: tuple[int, int], anchor: int,
     key mod (length - 2) == p, so every key value is a target in training, each at other
     positions. Draws until n sequences of the requested side are found."""
     slots = length - 2
-    tokens = torch.randint(items[0], items[1], (4 * n, length), generator=generator)
-    positions = torch.randint(slots, (4 * n,), generator=generator)
-    rows = torch.arange(4 * n)
+    draws = 2 * n * (slots if held_out else 1)  # twice the expected need (1 in slots held out)
+    tokens = torch.randint(items[0], items[1], (draws, length), generator=generator)
+    positions = torch.randint(slots, (draws,), generator=generator)
+    rows = torch.arange(draws)
     tokens[rows, positions] = anchor
     keys = tokens[rows, positions + 1]
     keep = ((keys % slots) == positions) == held_out
