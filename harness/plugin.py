@@ -42,6 +42,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write one PNG per claim with its evidence (needs matplotlib)")
     group.addoption("--shard", metavar="K/N",
                     help="run only the K-th of N shards of the collected tests (1 <= K <= N)")
+    group.addoption("--roles", action="store_true",
+                    help="print every role's contract (what an --arch factory must provide)")
+
+
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.getoption("roles"):
+        from harness.roles import describe_roles
+
+        print(describe_roles())
+        return 0
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,14 +126,18 @@ def resolve_device(config: pytest.Config):
 
 @pytest.fixture(scope="session")
 def phenomena_settings(pytestconfig: pytest.Config):
-    """The session's settings for claims. Claims run single-threaded on the CPU: tiny models gain
-    nothing from threads, xdist workers do not oversubscribe cores, and results are bit-identical
-    whatever the worker count."""
+    """The session's settings for claims. Claims run single-threaded on the CPU (torch and the
+    BLAS under numpy): tiny models gain nothing from threads, xdist workers do not oversubscribe
+    cores, and results are bit-identical whatever the worker count. torch.optim's first use
+    imports several seconds of modules: paid here, not in the first claim's time."""
+    import threadpoolctl
     import torch
 
     from harness.run import Settings
 
     torch.set_num_threads(1)
+    threadpoolctl.threadpool_limits(1)
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.0)
     return Settings(scale=pytestconfig.getoption("scale"),
                     base_seed=pytestconfig.getoption("base_seed"),
                     device=resolve_device(pytestconfig),

@@ -386,3 +386,8 @@ class Architectures:
     def origins(self) -> tuple[tuple[str, str], ...]:
         """(role, origin) for every role: what a cached result depends on."""
         return tuple(sorted((name, origin) for name, (_, origin) in self.factories.items()))
+
+
+def describe_roles() -> str:
+    """Every role's contract, one paragraph each (`pytest --roles`)."""
+    return "\n\n".join(f"{name}: {role.contract}" for name, role in ROLES.items())
