@@ -103,22 +103,28 @@ class Claim:
             "xfail_reason": self.xfail,
         }
 
-    def evaluate(self, settings: Settings) -> Outcome:
+    def evaluate(self, settings: Settings,
+                 progress: Callable[[str], None] | None = None) -> Outcome:
+        """Run the experiment for every seed, claim side then control side; `progress` gets a
+        line per seed."""
         start = time.perf_counter()
         seeds = [derive_seed(settings.base_seed, self.seed_name or self.id, i)
                  for i in range(self.seeds.at(settings.scale))]
         roles: set[str] = set()
 
-        def measure(knobs: dict[str, Any]) -> list[float]:
+        def measure(side: str, knobs: dict[str, Any]) -> list[float]:
             values = []
-            for seed in seeds:
+            for index, seed in enumerate(seeds, start=1):
                 run = Run(seed, settings)
                 values.append(float(self.experiment(run, **knobs)))
                 roles.update(run.roles_built)
+                if progress:
+                    progress(f"{self.id} {side} seed {index}/{len(seeds)}: {values[-1]:.4g} "
+                             f"({time.perf_counter() - start:.1f} s)")
             return values
 
-        values = measure({})
-        control_values = measure(self.control.knobs)
+        values = measure("claim", {})
+        control_values = measure("control", self.control.knobs)
         return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles))
 
     def holds(self, values: list[float]) -> bool:

@@ -153,15 +153,34 @@ def phenomena_cache(pytestconfig: pytest.Config):
     return ClaimCache(store) if store is not None else None
 
 
+@pytest.fixture(scope="session")
+def phenomena_progress(pytestconfig: pytest.Config):
+    """A per-seed progress line writer under -v in a serial run; None when quiet (default and -q
+    verbosity, xdist workers, CI=true)."""
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if (pytestconfig.get_verbosity() < 1 or reporter is None or os.environ.get("CI")
+            or hasattr(pytestconfig, "workerinput")):
+        return None
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"    {line}")
+
+    return write
+
+
 def claim_test(claim):
     """The pytest test function that evaluates `claim` (or replays its cached outcome) and
     records what it measured."""
     from harness.claims import ClaimNotMet, Outcome
 
-    def run_claim(phenomena_settings, phenomena_cache, record_property) -> None:
+    def run_claim(phenomena_settings, phenomena_cache, phenomena_progress,
+                  record_property) -> None:
         key = phenomena_cache.key(claim, phenomena_settings) if phenomena_cache else None
         stored = phenomena_cache.get(key) if key else None
-        outcome = Outcome(**stored) if stored else claim.evaluate(phenomena_settings)
+        outcome = (Outcome(**stored) if stored
+                   else claim.evaluate(phenomena_settings, phenomena_progress))
         if key and not stored:
             phenomena_cache.set(key, dataclasses.asdict(outcome))
         record_property(OUTCOME_KEY, {

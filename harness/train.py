@@ -115,8 +115,17 @@ def cross_entropy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
 
 
 def logistic(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
-    """Mean logistic loss log(1 + exp(-y f(x))) of `model`'s (n,) scores on labels in {-1, +1}."""
-    return lambda: nn.functional.softplus(-y * model(x)).mean()
+    """Mean logistic loss log(1 + exp(-y f(x))) of `model`'s scores on labels in {-1, +1}; the
+    labels must have the scores' shape ((n,) or (n, 1)), which broadcasting would hide."""
+
+    def loss() -> torch.Tensor:
+        scores = model(x)
+        if scores.shape != y.shape:
+            raise ValueError(f"logistic: scores {tuple(scores.shape)} and labels "
+                             f"{tuple(y.shape)} differ in shape")
+        return nn.functional.softplus(-y * scores).mean()
+
+    return loss
 
 
 def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int,

@@ -1,10 +1,23 @@
-"""The frequency principle: networks fit the low frequencies of a target before the high ones."""
+"""The frequency principle: networks fit the low frequencies of a target before the high ones, in
+one dimension and on real high-dimensional data; its traces in grokking (low-degree parts fit the
+training set first) and in switching a PDE solver from data loss to residual loss."""
+
+import math
 
 import torch
 
 from harness import claim, control, measures, paper, per_scale, tasks, train
 
 PEAKS = (1, 3, 5)
+
+
+def note_first_below(reached: dict, step: int, errors: dict, level: float) -> bool:
+    """Record in `reached` the first step at which each error fell below `level`; True once all
+    have."""
+    for key, error in errors.items():
+        if key not in reached and error < level:
+            reached[key] = step
+    return len(reached) == len(errors)
 
 
 def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> dict[int, float]:
@@ -25,10 +38,7 @@ def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> 
         with torch.no_grad():
             output = net(inputs).cpu().numpy()[:, 0]
         errors = measures.relative_spectral_error(output, y.cpu().numpy()[:, 0], PEAKS)
-        for k, error in zip(PEAKS, errors, strict=True):
-            if k not in fitted and error < level:
-                fitted[k] = step
-        return len(fitted) == len(PEAKS)
+        return note_first_below(fitted, step, dict(zip(PEAKS, errors, strict=True)), level)
 
     train.fit(train.mse(net, inputs, y), torch.optim.Adam(net.parameters(), lr=1e-3),
               steps=budget, observe=record, every=10)
@@ -50,3 +60,207 @@ def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> 
 def low_frequencies_first(run, fourier_scale=None):
     steps = steps_to_fit_peaks(run, fourier_scale)
     return steps[max(PEAKS)] / max(steps[min(PEAKS)], 1)
+
+
+DIGITS_FILTER_VARIANCE = 1.0
+
+
+def steps_to_fit_residual_parts(run, fourier_scale: float | None,
+                                level: float = 0.5) -> dict[str, float]:
+    """Xu et al. 2019's filtering method (high-dimensional section), on scikit-learn's 1,797 8x8
+    digits in place of MNIST: pixels in [0, 1], one-hot targets, a tanh 64-100-10 network with
+    N(0, 1/fan_in) weights, full-batch Adam lr 2e-3 on half MSE. Every 10 steps the residual is
+    split by a Gaussian filter of variance 1 over the inputs (squared distances between digits:
+    median 9.4, nearest neighbours 1-2) into a low- and a high-frequency part. Returns the first
+    step at which e_low and e_high fall below `level`, censored at the step budget."""
+    x, y = tasks.digits_one_hot()
+    smoother = torch.as_tensor(measures.gaussian_smoother(x.numpy(), DIGITS_FILTER_VARIANCE),
+                               dtype=x.dtype)
+    inputs = x if fourier_scale is None else tasks.random_fourier_features(
+        x, n_features=100, scale=fourier_scale, generator=run.generator)
+    inputs, targets, smoother = run.to_device(inputs, y, smoother)
+    width = run.scaled(ci=100, paper=1000)
+    net = run.role("two-layer", in_dim=inputs.shape[1], width=width, out_dim=10,
+                   activation="tanh", w_std=inputs.shape[1] ** -0.5, a_std=width ** -0.5)
+    budget = run.scaled(ci=2_000, paper=20_000)
+    reached: dict[str, float] = {}
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            e_low, e_high = measures.low_high_errors(net(inputs), targets, smoother)
+        return note_first_below(reached, step, {"low": e_low, "high": e_high}, level)
+
+    train.fit(train.mse(net, inputs, targets), torch.optim.Adam(net.parameters(), lr=2e-3),
+              steps=budget, observe=record, every=10)
+    return {part: reached.get(part, budget) for part in ("low", "high")}
+
+
+@claim(
+    id="frequency/low-first-highdim",
+    statement="On real high-dimensional data the low-frequency part of the residual (Gaussian "
+              "filter over the inputs) converges long before the high-frequency part: e_low "
+              "falls below 0.5 many times sooner than e_high.",
+    source=paper("xu2019frequency", "high-dimensional section, filtering method (e_low and "
+                 "e_high on MNIST/CIFAR10); digits stand in for MNIST"),
+    metric="steps until e_high < 0.5 over steps until e_low < 0.5 (filter variance 1; censored "
+           "at budget)",
+    holds_if=(">", 10.0),
+    control=control("random Fourier features of scale 3 in front of the network",
+                    fourier_scale=3.0),
+    seeds=per_scale(ci=3, paper=8),
+)
+def low_frequencies_first_on_digits(run, fourier_scale=None):
+    steps = steps_to_fit_residual_parts(run, fourier_scale)
+    return steps["high"] / max(steps["low"], 1)
+
+
+PARITY_DIM, PARITY_SUPPORT = 30, (0, 1, 2)
+
+
+def parity_fit_and_generalise(run, n_train: int) -> dict[str, float]:
+    """The parity experiment of Zhou, Zhang, Xu 2024 in the catalogue's sparse form: y = x1 x2 x3
+    on {-1, +1}^30, n_train training and 2,000 test points drawn uniformly; a ReLU 30-256-1
+    network (512 at paper scale; normal weights with PyTorch's default variances), logistic loss,
+    full-batch AdamW lr 2e-3, weight decay 1. Every 25 steps: train and test accuracy; at the
+    first step with train accuracy >= 0.99, the Walsh shares of the test output on the 30
+    degree-1 characters and on the target x1 x2 x3. Stops at test accuracy >= 0.95."""
+    x, x_test = (tasks.hypercube_points(n, PARITY_DIM, run.generator) for n in (n_train, 2_000))
+    y, y_test = tasks.sparse_parity(x, PARITY_SUPPORT), tasks.sparse_parity(x_test, PARITY_SUPPORT)
+    points = x_test.numpy()
+    x, y, x_test, y_test = run.to_device(x, y, x_test, y_test)
+    width = run.scaled(ci=256, paper=512)
+    net = run.role("two-layer", in_dim=PARITY_DIM, width=width, activation="relu",
+                   w_std=(3 * PARITY_DIM) ** -0.5, a_std=(3 * width) ** -0.5)
+    crossings = measures.FirstCrossings(fit=0.99, generalise=0.95)
+    shares: dict[str, float] = {"degree_one": math.nan, "target": math.nan}
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            scores, test_scores = net(x)[:, 0], net(x_test)[:, 0]
+        done = crossings.record(step, fit=measures.accuracy(scores, y[:, 0]),
+                                generalise=measures.accuracy(test_scores, y_test[:, 0]))
+        if crossings.steps.get("fit") == step:
+            output = test_scores.cpu().numpy()
+            shares["degree_one"] = measures.walsh_share(
+                output, points, [(i,) for i in range(PARITY_DIM)])
+            shares["target"] = measures.walsh_share(output, points, [PARITY_SUPPORT])
+        return done
+
+    train.fit(train.logistic(net, x, y),
+              torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1.0),
+              steps=run.scaled(ci=2_000, paper=6_000), observe=record, every=25)
+    return {"fit": crossings.step("fit"), "generalise": crossings.step("generalise"), **shares}
+
+
+GROKKING_SEEDS = "frequency/grokking-aliasing"
+
+
+@claim(
+    id="frequency/grokking-aliasing",
+    statement="With few training points a network fits the training set long before it "
+              "generalises: test accuracy reaches 95% several times later than training "
+              "accuracy reaches 99%.",
+    source=paper("zhou2024grokking", "parity experiment; the catalogue's sparse-parity form"),
+    metric="steps to test accuracy >= 0.95 over steps to train accuracy >= 0.99, within 2,000 "
+           "full-batch steps (0 when the test accuracy never gets there)",
+    holds_if=(">", 4.0),
+    control=control("dense sampling (6,000 training points)", n_train=6_000),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=GROKKING_SEEDS,
+)
+def fits_before_generalising(run, n_train=1_500):
+    steps = run.shared(parity_fit_and_generalise, n_train=n_train)
+    if math.isinf(steps["generalise"]):
+        return 0.0
+    return steps["generalise"] / max(steps["fit"], 1)
+
+
+@claim(
+    id="frequency/grokking-low-degree",
+    statement="When a network has just fitted a sparse parity from few points, its output lies "
+              "on low-degree (aliased) Walsh components more than on the target's degree-3 "
+              "character.",
+    source=paper("zhou2024grokking", "parity experiment (frequency of the output at the fit); "
+                 "the catalogue's sparse-parity form"),
+    metric="degree-1 share / (degree-1 share + share on x1 x2 x3) of the test output's Walsh "
+           "spectrum, at the first step with train accuracy >= 0.99",
+    holds_if=(">", 0.5),
+    control=control("dense sampling (6,000 training points)", n_train=6_000),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=GROKKING_SEEDS,
+)
+def low_degree_at_fit(run, n_train=1_500):
+    shares = run.shared(parity_fit_and_generalise, n_train=n_train)
+    return shares["degree_one"] / (shares["degree_one"] + shares["target"])
+
+
+POISSON = tasks.Poisson1D(frequencies=(1, 4), amplitudes=(1.0, 0.2))
+
+
+def loss_switch(run, switch: bool) -> dict[str, float]:
+    """Wang et al. 2024's loss switch, on the catalogue's 1-D Poisson problem u'' = f on [-1, 1]
+    with u* = sin(pi x) + 0.2 sin(4 pi x) (the paper's sin x + sin 10x on [0, 2 pi] is not fitted
+    by a two-layer network within the budget): a tanh 1-200-1 network (input weights N(0, 4^2)),
+    float64, Adam lr 1e-3; 3,000 steps on the data loss at 100 grid points, then 60 steps, with
+    the same optimiser, on the residual loss (switch) or on the data loss (no switch). Returns
+    the relative L2 error to u* at the switch and its peak in the window, and the share of the
+    error at that peak on frequencies below the target's high one."""
+    x = POISSON.grid(100)
+    exact = POISSON.solution(x)
+    (x,) = run.to_device(x)
+    net = run.role("two-layer", in_dim=1, width=200, activation="tanh", w_std=4.0,
+                   a_std=200 ** -0.5, dtype=torch.float64)
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-3)
+    train.fit(tasks.data_loss(net, POISSON, x), optimiser, steps=run.scaled(ci=3_000, paper=20_000))
+    errors = []
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            errors.append(net(x).cpu()[:, 0] - exact[:, 0])
+        return False
+
+    after = tasks.residual_loss(net, POISSON, x) if switch else tasks.data_loss(net, POISSON, x)
+    train.fit(after, optimiser, steps=60, observe=record)
+    sizes = [float(e.norm() / exact.norm()) for e in errors]
+    peak = sizes.index(max(sizes))
+    return {"at_switch": sizes[0], "peak": sizes[peak],
+            "peak_low_share": measures.low_frequency_share(errors[peak].numpy(),
+                                                          below=max(POISSON.frequencies))}
+
+
+LOSS_SWITCH_SEEDS = "frequency/loss-jump"
+
+
+@claim(
+    id="frequency/loss-jump",
+    statement="Switching from the data loss to the PDE-residual loss moves the solution far from "
+              "the exact one at once: within a few steps the error grows many-fold.",
+    source=paper("wang2024lossjump", "loss-jump experiments (1-D Poisson, data loss then model "
+                 "loss with second derivatives)"),
+    metric="peak relative L2 error in the 60 steps after the switch over the error at the switch",
+    holds_if=(">", 10.0),
+    control=control("no switch (60 more steps on the data loss)", switch=False),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=LOSS_SWITCH_SEEDS,
+)
+def error_jumps_at_switch(run, switch=True):
+    errors = run.shared(loss_switch, switch=switch)
+    return errors["peak"] / errors["at_switch"]
+
+
+@claim(
+    id="frequency/loss-jump-low-frequency",
+    statement="The error the switch brings in is low-frequency, which the residual loss "
+              "constrains weakly: at its peak most of the error lies below the target's high "
+              "frequency, while the error the data loss leaves lies above it.",
+    source=paper("wang2024lossjump", "frequency analysis of the loss jump (model loss constrains "
+                 "low frequencies weakly)"),
+    metric="share of the error's energy at frequencies below 4 cycles on [-1, 1), at the peak "
+           "relative L2 error in the 60 steps after the switch",
+    holds_if=(">", 0.5),
+    control=control("no switch (60 more steps on the data loss)", switch=False),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name=LOSS_SWITCH_SEEDS,
+)
+def jump_is_low_frequency(run, switch=True):
+    return run.shared(loss_switch, switch=switch)["peak_low_share"]
