@@ -1,0 +1,324 @@
+"""Grokking: a network fits its training set long before it generalises, and what sets the delay
+(weight decay, the scale of initialisation, where LayerNorm sits)."""
+
+import math
+
+import numpy as np
+import torch
+
+from harness import claim, control, measures, paper, per_scale, tasks, train
+
+
+def grok_modular_addition_mlp(run, weight_decay: float, budget: int) -> dict[str, float]:
+    """The catalogue's fast form of the Omnigrok MLP (Liu et al. 2023, Sec. 3): a + b mod 59 on a
+    seeded half of the table; relu(E_1[a] + E_2[b] + b_0) -> linear readout, width 128;
+    cross-entropy, full-batch AdamW lr 2e-2 (the catalogue's 1e-2 groks at ~1,100 steps, this
+    at ~750), betas (0.9, 0.98). Records the first step (checked every 10) with train accuracy
+    >= 0.99 and with test accuracy >= 0.95; stops at the latter."""
+    p = 59
+    pairs, labels = tasks.modular_addition(p)
+    train_idx, test_idx = tasks.train_test_split(len(labels), 0.5, run.generator)
+    pairs, labels = run.to_device(pairs, labels)
+    net = run.role("embedding-mlp", vocab=p, n_tokens=2, width=128)
+    crossings = measures.FirstCrossings(fit=0.99, generalise=0.95)
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            logits = net(pairs)
+        return crossings.record(step, fit=measures.accuracy(logits[train_idx], labels[train_idx]),
+                                generalise=measures.accuracy(logits[test_idx], labels[test_idx]))
+
+    optimiser = torch.optim.AdamW(net.parameters(), lr=2e-2, weight_decay=weight_decay,
+                                  betas=(0.9, 0.98))
+    train.fit(train.cross_entropy(net, pairs[train_idx], labels[train_idx]), optimiser,
+              steps=budget, observe=record, every=10)
+    return {"fit": crossings.step("fit"), "generalise": crossings.step("generalise")}
+
+
+@claim(
+    id="grokking/modular-addition",
+    statement="With weight decay, a network trained on half of the a + b mod p table reaches "
+              "99% training accuracy long before 95% test accuracy: it memorises, then groks.",
+    source=paper("power2022grokking", "Fig. 1 (train accuracy near 100% at ~1e3 steps, "
+                 "validation at ~1e5, 50% of the table); here the MLP of Liu et al. 2023"),
+    metric="steps to test accuracy >= 0.95 over steps to train accuracy >= 0.99, within 1,200 "
+           "full-batch steps (0 when the test accuracy never gets there)",
+    holds_if=(">", 5.0),
+    control=control("no weight decay", weight_decay=0.0),
+    seeds=per_scale(ci=3, paper=8),
+)
+def fits_long_before_generalising(run, weight_decay=1.0):
+    steps = grok_modular_addition_mlp(run, weight_decay, budget=run.scaled(ci=1_200, paper=5_000))
+    if math.isinf(steps["generalise"]):
+        return 0.0
+    return steps["generalise"] / max(steps["fit"], 1)
+
+
+def diagonal_net_test_accuracy(run, data, alpha: float, weight_decay: float, lr: float,
+                               horizon: float, stop) -> list[tuple[float, float]]:
+    """Full-batch GD with weight decay (Lyu et al. 2024, Sec. 3: logistic loss, init norm alpha)
+    on `data` = (x, y, x_test, y_test); returns (time t = lr x steps, test accuracy) every time
+    unit until `stop(curve)` is true or t reaches the horizon."""
+    x, y, x_test, y_test = run.to_device(*data)
+    net = run.role("diagonal-linear", dim=x.shape[1], alpha=alpha)
+    curve: list[tuple[float, float]] = []
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            curve.append((step * lr, measures.accuracy(net(x_test), y_test)))
+        return step > 0 and stop(curve)
+
+    optimiser = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=weight_decay)
+    train.fit(train.logistic(net, x, y), optimiser, steps=round(horizon / lr), observe=record,
+              every=round(1 / lr))
+    return curve
+
+
+SPARSE_HORIZON = 200.0
+
+
+def sparse_transition_time(run, alpha: float, weight_decay: float) -> float:
+    """Lyu et al. 2024, Fig. 1a, shrunk: 100 training points x in {-1, +1}^2000 labelled by the
+    sign of a 3-sparse majority, 2,000 test points; GD lr 0.1. Returns t*, the first time with
+    test accuracy >= 0.95 (the max-L1-margin solution has taken over), or the horizon t = 200
+    if it never comes."""
+    data = (*tasks.sparse_majority(100, 2000, 3, run.generator),
+            *tasks.sparse_majority(2000, 2000, 3, run.generator))
+    curve = diagonal_net_test_accuracy(run, data, alpha, weight_decay, lr=0.1,
+                                       horizon=SPARSE_HORIZON,
+                                       stop=lambda curve: curve[-1][1] >= 0.95)
+    return next((t for t, acc in curve if acc >= 0.95), SPARSE_HORIZON)
+
+
+@claim(
+    id="grokking/dichotomy-time",
+    statement="With large initialisation alpha and small weight decay lambda, a diagonal linear "
+              "net memorises with a kernel predictor and switches to the max-margin one at "
+              "t* ~ (1/lambda) log alpha: lambda t* grows like log alpha, with slope 1.",
+    source=paper("lyu2024dichotomy", "Sec. 3 and Fig. 1a (sparse linear classification, "
+                 "transition near (1/lambda) log alpha)"),
+    metric="|slope - 1| of lambda t* against ln alpha over alpha = 8, 32, 128 at lambda = 0.1 "
+           "(t* = first time with test accuracy >= 0.95, censored at t = 200)",
+    holds_if=("<", 0.2),
+    control=control("no weight decay (the transition never comes)", weight_decay_on=False),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/dichotomy",
+)
+def transition_time_grows_with_log_alpha(run, weight_decay_on=True):
+    lam, alphas = 0.1, (8.0, 32.0, 128.0)
+    lam_t = [lam * run.shared(sparse_transition_time, alpha=alpha,
+                              weight_decay=lam * weight_decay_on) for alpha in alphas]
+    slope = np.polyfit(np.log(alphas), lam_t, 1)[0]
+    return abs(slope - 1)
+
+
+@claim(
+    id="grokking/dichotomy-lambda",
+    statement="The transition time scales as 1/lambda: lambda t* stays nearly constant as the "
+              "weight decay lambda changes four-fold.",
+    source=paper("lyu2024dichotomy", "Sec. 3 (transition between (1 - c) and (1 + c) "
+                 "log(alpha) / lambda), Fig. 1a"),
+    metric="max / min of lambda t* over lambda = 0.025, 0.05, 0.1 at alpha = 32 (t* censored "
+           "at t = 200)",
+    holds_if=("<", 1.35),
+    control=control("no weight decay (the transition never comes)", weight_decay_on=False),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/dichotomy",
+)
+def transition_time_scales_inversely_with_lambda(run, weight_decay_on=True):
+    lam_t = [lam * run.shared(sparse_transition_time, alpha=32.0,
+                              weight_decay=lam * weight_decay_on) for lam in (0.025, 0.05, 0.1)]
+    return max(lam_t) / min(lam_t)
+
+
+def misgrokking_drop(run, weight_decay: float, drop: float) -> float:
+    """Lyu et al. 2024, Fig. 1b, shrunk: 32 points x = z + 12.5 sign(<z, w*>) w* in 20,000
+    dimensions (w* a random unit vector), labels sign(<z, w*>), 500 test points; alpha 32,
+    GD lr 0.1. Returns the largest fall of test accuracy below its running peak, stopping once
+    it reaches `drop`."""
+    w_star = tasks.random_unit_vector(20_000, run.generator)
+    data = (*tasks.large_margin_dense(32, 20_000, 25.0, w_star, run.generator),
+            *tasks.large_margin_dense(500, 20_000, 25.0, w_star, run.generator))
+
+    def fall(curve) -> float:
+        accs = np.array([acc for _, acc in curve])
+        return float((np.maximum.accumulate(accs) - accs).max())
+
+    curve = diagonal_net_test_accuracy(run, data, 32.0, weight_decay, lr=0.1, horizon=80.0,
+                                       stop=lambda curve: fall(curve) >= drop)
+    return fall(curve)
+
+
+@claim(
+    id="grokking/misgrokking",
+    statement="When the data have a large L2 margin along a dense direction, the early kernel "
+              "predictor of a diagonal linear net generalises and the late max-L1-margin one "
+              "does not: test accuracy falls late in training (misgrokking).",
+    source=paper("lyu2024dichotomy", "Fig. 1b and Sec. 3.2.3 (misgrokking)"),
+    metric="largest fall of test accuracy below its running peak by t = 80 (lambda = 0.1)",
+    holds_if=(">=", 0.1),
+    control=control("no weight decay", weight_decay=0.0),
+    seeds=per_scale(ci=3, paper=8),
+)
+def accuracy_falls_late(run, weight_decay=0.1):
+    return misgrokking_drop(run, weight_decay, drop=0.1)
+
+
+MATRIX_LAMBDA = 0.01
+
+
+def matrix_completion_onset(run, weight_decay_on: bool, alpha: float = 10.0) -> float:
+    """Lyu et al. 2024, Fig. 3, shrunk: the rank-1 X*_ij = i j / d^2 with d = 40, a symmetric
+    mask observing ~18% of the entries, W = U U^T - V V^T from U = V = alpha I, mean squared
+    error on the observed entries, full-batch GD lr 0.1 with weight decay 0.01. Returns the
+    first time (t = lr x steps, checked every time unit) at which the error on the unobserved
+    entries falls below 0.9 x its initial value, over the law's (1/lambda) ln alpha; censored
+    at 2.5."""
+    d, lr, law = 40, 0.1, math.log(alpha) / MATRIX_LAMBDA
+    target = tasks.rank_one_target(d)
+    observed = tasks.symmetric_mask(d, 0.18, run.generator)
+    seen, unseen = tasks.entries(observed), tasks.entries(~observed)
+    target, seen, unseen = run.to_device(target, seen, unseen)
+    net = run.role("matrix-factorisation", dim=d, alpha=alpha)
+    values = target[seen[:, 0], seen[:, 1]]
+    hidden = target[unseen[:, 0], unseen[:, 1]]
+    initial = float(hidden.pow(2).mean())
+    onset: list[float] = []
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            if float((net(unseen) - hidden).pow(2).mean()) < 0.9 * initial:
+                onset.append(step * lr)
+        return bool(onset)
+
+    optimiser = torch.optim.SGD(net.parameters(), lr=lr,
+                                weight_decay=MATRIX_LAMBDA * weight_decay_on)
+
+    def squared_error() -> torch.Tensor:
+        return (net(seen) - values).pow(2).mean()
+
+    train.fit(squared_error, optimiser, steps=round(2.5 * law / lr),
+              observe=record, every=round(1 / lr))
+    return (onset[0] if onset else 2.5 * law) / law
+
+
+@claim(
+    id="grokking/matrix-completion",
+    statement="In low-rank matrix completion from a large init with small weight decay, the "
+              "observed entries are fitted at once while the unobserved ones stay at 0; the "
+              "test error starts to fall only near t = (1/lambda) ln alpha.",
+    source=paper("lyu2024dichotomy", "Fig. 3 (low-rank matrix completion, shrunk from "
+                 "d = 97, 5% observed)"),
+    metric="|t_onset / ((1/lambda) ln alpha) - 1|, t_onset the first time the unobserved "
+           "entries' MSE is below 0.9 x its initial value (censored at 2.5 x the law)",
+    holds_if=("<", 0.5),
+    control=control("no weight decay", weight_decay_on=False),
+    seeds=per_scale(ci=3, paper=8),
+)
+def unobserved_entries_move_near_the_law(run, weight_decay_on=True):
+    return abs(matrix_completion_onset(run, weight_decay_on) - 1)
+
+
+def grok_modular_addition_transformer(run, norm: str, weight_decay: float = 1.0,
+                                      stop_at: float = 0.98) -> dict[str, float]:
+    """The catalogue's fast form of Singh et al. 2026's setting (Sec. 3): [a, b, =] -> (a + b)
+    mod 47 on a seeded 40% of the table; one layer, d 64, 4 heads, MLP 4d ReLU, no causal mask,
+    no biases, LayerNorm without eps at `norm`, no final norm, their initialisation; full-batch
+    AdamW lr 2e-3, betas (0.9, 0.98), 800 steps (CI), read out at "=". Every 25 steps records test
+    accuracy; stops once it reaches `stop_at`. Returns the best test accuracy, the entropy of
+    the attention from "=" and the effective rank of the pre-logit features at "=" (all p^2
+    inputs) when training accuracy first reaches 0.99 and at the end."""
+    p = 47
+    pairs, labels = tasks.modular_addition(p)
+    tokens = tasks.with_equals_token(pairs, equals=p)
+    train_idx, test_idx = tasks.train_test_split(len(labels), 0.4, run.generator)
+    tokens, labels = run.to_device(tokens, labels)
+    net = run.role("transformer", vocab=p + 1, max_len=3, n_layers=1, d_model=64, n_heads=4,
+                   d_ff=256, norm=norm, causal=False, bias=False, norm_eps=0.0)
+
+    def answers(idx) -> torch.Tensor:
+        """Logits over the p residues, read at "="."""
+        return net(tokens[idx])[:, -1, :p]
+
+    seen: dict[str, float] = {"best_test": 0.0}
+
+    def record(step: int) -> bool:
+        with torch.no_grad():
+            logits = answers(slice(None))
+        seen["best_test"] = max(seen["best_test"],
+                                measures.accuracy(logits[test_idx], labels[test_idx]))
+        seen["entropy"] = measures.attention_entropy(net.attention_maps()[0][:, :, -1])
+        seen["rank_end"] = measures.effective_rank(net.features()[:, -1])
+        if "rank_fit" not in seen and measures.accuracy(logits[train_idx],
+                                                        labels[train_idx]) >= 0.99:
+            seen["rank_fit"] = seen["rank_end"]
+        return seen["best_test"] >= stop_at
+
+    optimiser = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=weight_decay,
+                                  betas=(0.9, 0.98))
+
+    def loss() -> torch.Tensor:
+        return torch.nn.functional.cross_entropy(answers(train_idx), labels[train_idx])
+
+    train.fit(loss, optimiser, steps=run.scaled(ci=800, paper=3_000), observe=record, every=25)
+    return seen
+
+
+def transformer_measures(run, norm: str, weight_decay: float = 1.0) -> dict[str, float]:
+    return run.shared(grok_modular_addition_transformer, norm=norm, weight_decay=weight_decay)
+
+
+@claim(
+    id="grokking/ln-position",
+    statement="In a one-layer transformer on modular addition, LayerNorm before the MLP makes "
+              "the model grok much sooner than no LayerNorm: at a fixed step it generalises "
+              "while the model without LayerNorm has only memorised.",
+    source=paper("singh2026grokking", "LN-placement experiments (epochs to test loss <= 1%: "
+                 "LN before the MLP ~1.4k, no LN ~7.8k, LN before attention ~7k)"),
+    metric="best test accuracy within 800 steps with LN at the placement minus without LN "
+           "(same seed, same init)",
+    holds_if=(">", 0.3),
+    control=control("LayerNorm before attention instead (A*, which the paper finds as slow "
+                    "as none)", norm="attn-only"),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/transformer",
+)
+def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
+    return (transformer_measures(run, norm)["best_test"]
+            - transformer_measures(run, "none")["best_test"])
+
+
+@claim(
+    id="grokking/ln-entropy",
+    statement="With LayerNorm before the MLP, the attention from '=' spreads over the sequence "
+              "(entropy near ln 3); without LayerNorm it collapses onto one token.",
+    source=paper("singh2026grokking", "LN-placement experiments, attention entropy (~ln 3 "
+                 "with LN before the MLP)"),
+    metric="entropy (nats) of the attention from '=' at the end of the run, with LN at the "
+           "placement minus without LN",
+    holds_if=(">", 0.5),
+    control=control("LayerNorm before attention instead (A*)", norm="attn-only"),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/transformer",
+)
+def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
+    return (transformer_measures(run, norm)["entropy"]
+            - transformer_measures(run, "none")["entropy"])
+
+
+@claim(
+    id="grokking/compressibility",
+    statement="Generalisation comes with compressible features: as the transformer groks, the "
+              "effective rank of its pre-logit features falls well below its value at the fit.",
+    source=paper("singh2026grokking", "feature-compressibility experiments (rank, stable and "
+                 "effective rank of the pre-logit features)"),
+    metric="effective rank of the pre-logit features at '=' (all p^2 inputs) at the end over "
+           "at the first step with train accuracy >= 0.99 (LN before the MLP)",
+    holds_if=("<", 0.8),
+    control=control("no weight decay (memorises, does not grok)", weight_decay=0.0),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/transformer",
+)
+def features_compress_as_the_model_groks(run, weight_decay=1.0):
+    seen = transformer_measures(run, "mlp-only", weight_decay)
+    return seen["rank_end"] / seen.get("rank_fit", math.nan)  # nan: never fitted, fails
