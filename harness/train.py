@@ -21,6 +21,8 @@ class BacktrackingGD(torch.optim.Optimizer):
     which carries the run over the kink instead of shrinking the step to zero.
     """
 
+    needs_closure = True  # step(closure) evaluates the loss itself
+
     def __init__(self, params: Iterable[nn.Parameter], loss: Loss, lr: float,
                  grow: float = 1.05, shrink: float = 0.5, min_lr: float = 1e-6):
         super().__init__(params, {"lr": lr, "grow": grow, "shrink": shrink, "min_lr": min_lr})
@@ -62,7 +64,9 @@ def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
 
     `observe(step)` is called before the first step and every `every` steps after; when it returns
     True the run stops there (the verdict is decided, or the target loss is reached).
-    `schedule`, if given, is stepped after every optimiser step.
+    `schedule`, if given, is stepped after every optimiser step. Optimisers that evaluate the loss
+    themselves (line searches, LBFGS: `needs_closure`) get the closure; the others are stepped
+    as in a bare torch loop, which keeps the harness's overhead near zero.
     """
     def closure() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -70,10 +74,15 @@ def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
         value.backward()
         return value
 
+    needs_closure = getattr(optimizer, "needs_closure", isinstance(optimizer, torch.optim.LBFGS))
     for step in range(steps):
         if observe is not None and step % every == 0 and observe(step):
             return step
-        optimizer.step(closure)
+        if needs_closure:
+            optimizer.step(closure)
+        else:
+            closure()
+            optimizer.step()
         if schedule is not None:
             schedule.step()
     if observe is not None:
@@ -90,6 +99,8 @@ class NoisyGD(torch.optim.Optimizer):
     """Full-batch gradient descent plus isotropic Gaussian noise: theta <- theta - lr grad + std z,
     z ~ N(0, I) drawn from `generator` (the unstructured-noise baseline of the SGD/dropout noise
     papers)."""
+
+    needs_closure = True  # step(closure) evaluates the loss itself
 
     def __init__(self, params: Iterable[nn.Parameter], lr: float, std: float,
                  generator: torch.Generator):
