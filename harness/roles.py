@@ -56,10 +56,7 @@ def _check_two_layer(model: nn.Module, spec: TwoLayerSpec) -> None:
     x = torch.randn(5, spec.in_dim, generator=torch.Generator().manual_seed(0), dtype=spec.dtype)
     with torch.no_grad():
         y = model(x)
-    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (5, spec.out_dim):
-        got = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
-        raise ArchitectureError(f"forward of a (5, {spec.in_dim}) batch gave {got}, "
-                                f"expected (5, {spec.out_dim})")
+    _expect_shape(f"forward of a (5, {spec.in_dim}) batch", y, (5, spec.out_dim))
     if spec.antisymmetric and y.abs().max() > 1e-6:
         raise ArchitectureError("antisymmetric=True must give an output of exactly 0 at init")
     with torch.no_grad():
