@@ -84,17 +84,25 @@ def shard_of(config: pytest.Config) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
+def run_group(item: pytest.Item) -> str:
+    """Claims that read measures off the same training runs (one `seed_name`) form a group;
+    any other test is a group of its own."""
+    claim = getattr(item, "phenomena_claim", None)
+    return claim.seed_name if claim is not None and claim.seed_name != claim.id else item.nodeid
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep every N-th test (sorted by node id, from the K-th on): shards are disjoint, cover the
-    suite, and every machine computes the same split."""
+    """Keep this shard's tests: shard K of N takes every N-th run group (`run_group`), sorted
+    by name, from the K-th on, so shards are disjoint, cover the suite, keep claims that share
+    runs together, and every machine computes the same split."""
     shard = shard_of(config)
     if shard is None:
         return
     k, n = shard
-    order = sorted(range(len(items)), key=lambda i: items[i].nodeid)
-    kept = {index for position, index in enumerate(order) if position % n == k - 1}
-    config.hook.pytest_deselected(items=[it for i, it in enumerate(items) if i not in kept])
-    items[:] = [it for i, it in enumerate(items) if i in kept]
+    groups = sorted({run_group(item) for item in items})
+    kept = {group for position, group in enumerate(groups) if position % n == k - 1}
+    config.hook.pytest_deselected(items=[it for it in items if run_group(it) not in kept])
+    items[:] = [it for it in items if run_group(it) in kept]
 
 
 def architectures_from(config: pytest.Config):
@@ -207,6 +215,7 @@ def pytest_pycollect_makeitem(collector, name: str, obj: object):
 
     item = pytest.Function.from_parent(collector, name=name, callobj=claim_test(obj))
     item.add_marker(pytest.mark.claim)
+    item.phenomena_claim = obj
     if obj.xfail:
         item.add_marker(pytest.mark.xfail(reason=obj.xfail, raises=ClaimNotMet, strict=False))
     item.user_properties.append((CLAIM_KEY, obj.describe()))

@@ -105,6 +105,20 @@ def _check_transformer(model: nn.Module, spec: TransformerSpec) -> None:
         if spec.causal and weights.triu(1).abs().max() > 0:
             raise ArchitectureError(f"causal=True but attention_maps()[{layer}] looks ahead")
     _hook(model, "features", (batch, seq, spec.d_model))
+    _check_last_logits(model, tokens)
+
+
+def _check_last_logits(model: nn.Module, tokens: torch.Tensor) -> None:
+    """The optional speed path must agree with the forward it stands in for."""
+    fast = getattr(model, "last_logits", None)
+    if fast is None:
+        return
+    with torch.no_grad():
+        expected, got = model(tokens)[:, -1], fast(tokens)
+    _expect_shape("last_logits(tokens)", got, tuple(expected.shape))
+    if not torch.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        raise ArchitectureError("last_logits(tokens) differs from forward(tokens)[:, -1] by "
+                                f"{float((got - expected).abs().max()):.3g}")
 
 
 def _check_embedding_mlp(model: nn.Module, spec: EmbeddingMLPSpec) -> None:
@@ -194,7 +208,8 @@ ROLES: dict[str, Role] = {
                 "token ids -> (batch, seq, vocab) logits; attention_maps() -> per layer "
                 "(batch, heads, seq, seq) weights of the last forward, rows summing to 1, none "
                 "ahead when causal; features() -> (batch, seq, d_model) pre-logit features of "
-                "the last forward"
+                "the last forward; optional last_logits(tokens) -> (batch, vocab), equal to "
+                "forward(tokens)[:, -1], used to train on last-position answers faster"
             ),
         ),
         Role(

@@ -147,6 +147,13 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int,
         optimizer, lambda s: min(1.0, s / warmup) * (1 + math.cos(math.pi * s / total)) / 2)
 
 
+def last_position_logits(model: nn.Module, tokens: torch.Tensor) -> torch.Tensor:
+    """(batch, vocab) logits at the last position of `model`'s (batch, seq, vocab) output,
+    through the model's `last_logits` speed path when it has one (see the transformer role)."""
+    fast = getattr(model, "last_logits", None)
+    return fast(tokens) if callable(fast) else model(tokens)[:, -1]
+
+
 def last_token_cross_entropy(model: nn.Module, tokens: torch.Tensor, targets: torch.Tensor,
                              batch: int, generator: torch.Generator) -> Loss:
     """Cross-entropy of the logits at the last position of `model`'s (n, seq, vocab) output
@@ -154,5 +161,6 @@ def last_token_cross_entropy(model: nn.Module, tokens: torch.Tensor, targets: to
     (indices from `generator`, on the CPU) at every call."""
     def loss() -> torch.Tensor:
         rows = torch.randint(len(tokens), (batch,), generator=generator).to(tokens.device)
-        return nn.functional.cross_entropy(model(tokens[rows])[:, -1], targets[rows])
+        return nn.functional.cross_entropy(last_position_logits(model, tokens[rows]),
+                                           targets[rows])
     return loss

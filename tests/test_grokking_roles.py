@@ -3,10 +3,12 @@ diagonal-linear, matrix-factorisation."""
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness import measures
 from harness.models import NORM_PLACEMENTS, TransformerSpec, transformer
-from harness.roles import ROLES, check_factory
+from harness.roles import ROLES, ArchitectureError, check_factory
 
 
 @pytest.mark.parametrize("name", ["transformer", "embedding-mlp", "diagonal-linear",
@@ -46,3 +48,43 @@ def test_uniform_attention_has_entropy_log_keys():
 def test_bad_transformer_specs_say_why(fields, message):
     with pytest.raises(ValueError, match=message):
         TransformerSpec(**{"vocab": 5, "max_len": 3, **fields})
+
+
+@given(layers=st.integers(1, 3), seq=st.integers(1, 5), norm=st.sampled_from(NORM_PLACEMENTS),
+       causal=st.booleans(), bias=st.booleans(), seed=st.integers(0, 2**31))
+@settings(max_examples=25, deadline=None)
+def test_last_logits_is_the_last_position_of_forward(layers, seq, norm, causal, bias, seed):
+    spec = TransformerSpec(vocab=7, max_len=5, n_layers=layers, d_model=8, n_heads=2, d_ff=16,
+                           norm=norm, causal=causal, bias=bias, init_std=0.5)
+    net = transformer(spec, torch.Generator().manual_seed(seed))
+    tokens = torch.randint(7, (4, seq), generator=torch.Generator().manual_seed(seed + 1))
+    with torch.no_grad():
+        full = net(tokens)
+        maps = net.attention_maps()
+        fast = net.last_logits(tokens[:2])
+    torch.testing.assert_close(fast, full[:2, -1], rtol=1e-5, atol=1e-5)
+    assert net.attention_maps() is maps  # the speed path leaves the hooks alone
+
+
+def test_a_last_logits_that_disagrees_with_forward_is_refused():
+    spec = ROLES["transformer"].probe
+
+    class Shifted(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = transformer(spec, torch.Generator().manual_seed(0))
+
+        def forward(self, tokens):
+            return self.inner(tokens)
+
+        def attention_maps(self):
+            return self.inner.attention_maps()
+
+        def features(self):
+            return self.inner.features()
+
+        def last_logits(self, tokens):
+            return self.inner.last_logits(tokens) + 1
+
+    with pytest.raises(ArchitectureError, match=r"last_logits\(tokens\) differs"):
+        ROLES["transformer"].check(Shifted(), spec)

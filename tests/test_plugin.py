@@ -34,12 +34,12 @@ def gd_fits(run, steps=100):
 def gd_fits_again(run, steps=100):
     return fit_ratio(run, steps)
 
-@claim(id="toy/impossible", holds_if=("<", 1e-12), **DECLARATION)
+@claim(id="toy/impossible", holds_if=("<", 1e-12), seed_name="toy/exactly", **DECLARATION)
 def gd_fits_exactly(run, steps=5):
     return fit_ratio(run, steps)
 
 @claim(id="toy/expected-failure", holds_if=("<", 1e-12), xfail="does not fit exactly in 5 steps",
-       **DECLARATION)
+       seed_name="toy/exactly", **DECLARATION)
 def gd_fits_exactly_known(run, steps=5):
     return fit_ratio(run, steps)
 
@@ -149,6 +149,7 @@ def test_shards_partition_the_suite_and_merge_into_one_report(toy):
     ids = [set(claims_of(path)[1]) for path in shards]
     assert not ids[0] & ids[1]
     assert len(ids[0] | ids[1]) == 5
+    assert any({"toy/impossible", "toy/expected-failure"} <= shard for shard in ids)
     merged = toy.path / "merged.json"
     result = toy.run(sys.executable, "-m", "harness.merge", merged, *shards,
                      "--report", toy.path / "merged.md")
