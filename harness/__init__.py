@@ -2,6 +2,6 @@
 
 from harness.claims import Claim, claim, control, per_scale
 from harness.references import paper
-from harness.stats import binomial, every_seed
+from harness.stats import binomial, every_seed, majority
 
-__all__ = ["Claim", "binomial", "claim", "control", "every_seed", "paper", "per_scale"]
+__all__ = ["Claim", "binomial", "claim", "control", "every_seed", "majority", "paper", "per_scale"]

@@ -49,9 +49,23 @@ class Binomial:
         return f"one-sided binomial test, successes > {self.p0:g} at {self.alpha:g}"
 
 
-Rule = EverySeed | Binomial
+@dataclass(frozen=True)
+class Majority:
+    """Holds if more than half of the seeds succeed: for phenomena the paper reports as the
+    usual outcome of a seed, not the outcome of every seed (too few seeds at CI scale for the
+    binomial test; its control must then fail in more than half of its seeds)."""
+
+    def holds(self, successes: Sequence[bool]) -> bool:
+        return 2 * sum(successes) > len(successes)
+
+    def describe(self) -> str:
+        return "holds in more than half of the seeds"
+
+
+Rule = EverySeed | Binomial | Majority
 
 every_seed = EverySeed()
+majority = Majority()
 
 
 def binomial(alpha: float = 0.05, p0: float = 0.5) -> Binomial:

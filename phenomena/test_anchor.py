@@ -3,7 +3,7 @@ whether the initialisation scale makes a transformer compose primitives or memor
 
 import torch
 
-from harness import claim, control, measures, paper, per_scale, tasks, train
+from harness import claim, control, majority, measures, paper, per_scale, tasks, train
 
 COMPOSITION_KEYS = torch.arange(20, 60)  # items 20..59; targets x - 10 .. x + 10 lie in [10, 70)
 
@@ -67,10 +67,11 @@ def identity_attention(run, shuffled_targets: bool) -> float:
     holds_if=(">", 0.4),
     control=control("targets shuffled across training sequences", shuffled_targets=True),
     seeds=per_scale(ci=3, paper=8),
-    xfail="measured 0.44 / 0.48 / 0.49, 0.33 / 0.33 / 0.33 and 0.51 / 0.45 / 0.40 at base seeds "
-          "0 / 1 / 2 (shuffled-target control 0.12-0.34): after 1,000 steps at d 32 the shift is "
-          "partial in a third of the seeds; the pilot at d 64, 1,500 steps also had key -> "
-          "anchor 0.29-0.37",
+    xfail="measured 0.36 / 0.48 / 0.49, 0.33 / 0.33 / 0.33 and 0.50 / 0.43 / 0.41 at base seeds "
+          "0 / 1 / 2 (shuffled-target control 0.13-0.34): after 1,000 steps at d 32 the shift is "
+          "partial in a third of the seeds; 2,000 steps did not help (0.35 / 0.49 / 0.49, "
+          "0.33 / 0.32 / 0.32, 0.54 / 0.48 / 0.39), nor did d 64 at 1,500 steps in the pilot "
+          "(key -> anchor 0.29-0.37)",
 )
 def attention_shifts_and_broadcasts(run, shuffled_targets=False):
     return identity_attention(run, shuffled_targets)
@@ -109,9 +110,12 @@ def held_out_composition_answers(run, init_std: float) -> dict[str, float]:
            "share that are symmetric (x - 6); 0 unless seen-pair accuracy >= 0.8",
     holds_if=(">", 0.3),
     control=control("large init (every weight N(0, 0.03^2))", init_std=0.03),
-    # 2 seeds a side at ci: a 3,000-step run is ~12 s on a free core and 2,400 steps (which
-    # would fit 3 seeds) gave small-init values -0.045 / 0.258 / 0.95 at base seed 0
-    seeds=per_scale(ci=2, paper=9),
+    seeds=per_scale(ci=3, paper=9),
+    # Measured over base seeds 0 / 1 / 2: small init 0.95 0.50 0.95 | 0.95 -0.31 0.95 | 0.48
+    # 0.93 -0.24 (7 of 9 seeds inferential), large init 0.09 -1 -1 | -0.95 -1 -1 | -1 -1 0.16
+    # (0 of 9). A seed's outcome is a coin weighted by the init scale, so the rule is the
+    # majority of seeds; at lr 1e-3 all 9 small-init seeds inferred, and 2 of 12 large-init.
+    verdict=majority,
 )
 def small_init_infers(run, init_std=0.0005):
     shares = held_out_composition_answers(run, init_std)

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.seeding import derive_seed, numpy_generator, torch_generator
-from harness.stats import binomial, every_seed, meets
+from harness.stats import binomial, every_seed, majority, meets
 
 ids = st.from_regex(r"[a-z]{1,8}/[a-z\-]{1,12}", fullmatch=True)
 
@@ -32,6 +32,12 @@ def test_every_seed():
     assert every_seed.holds([True, True, True])
     assert not every_seed.holds([True, False, True])
     assert not every_seed.holds([])
+
+
+@given(st.lists(st.booleans(), max_size=12))
+def test_majority_is_more_than_half_and_never_holds_for_both_a_side_and_its_negation(successes):
+    assert majority.holds(successes) == (sum(successes) > len(successes) / 2)
+    assert not (majority.holds(successes) and majority.holds([not s for s in successes]))
 
 
 @given(st.integers(1, 30))

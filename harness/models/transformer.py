@@ -72,12 +72,15 @@ class _Attention(nn.Module):
             queries, keys_values = projected[..., :d], projected[..., d:]
         q = self._split_heads(queries)
         k, v = (self._split_heads(part) for part in keys_values.chunk(2, dim=-1))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        one_query = q.shape[2] == 1  # then broadcasting beats batches of one-row matmuls
+        scores = ((q * k).sum(-1)[:, :, None] if one_query else q @ k.transpose(-1, -2))
+        scores = scores / math.sqrt(q.shape[-1])
         if self.causal:
             future = torch.ones(seq, seq, dtype=torch.bool, device=x.device).triu(1)
             scores = scores.masked_fill(future[seq - q.shape[2]:], float("-inf"))
         weights = scores.softmax(dim=-1)
-        mixed = (weights @ v).transpose(1, 2).reshape(batch, q.shape[2], d)
+        mixed = (weights[:, :, 0, :, None] * v).sum(2, keepdim=True) if one_query else weights @ v
+        mixed = mixed.transpose(1, 2).reshape(batch, q.shape[2], d)
         return _affine(mixed, self.w_out, self.b_out), weights
 
 
