@@ -84,25 +84,33 @@ def shard_of(config: pytest.Config) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
-def run_group(item: pytest.Item) -> str:
-    """Claims that read measures off the same training runs (one `seed_name`) form a group;
-    any other test is a group of its own."""
-    claim = getattr(item, "phenomena_claim", None)
-    return claim.seed_name if claim is not None and claim.seed_name != claim.id else item.nodeid
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this shard's tests: shard K of N takes every N-th run group (`run_group`), sorted
-    by name, from the K-th on, so shards are disjoint, cover the suite, keep claims that share
-    runs together, and every machine computes the same split."""
+    """Keep this shard's tests: shard K of N takes every N-th run group (claims that share
+    training runs form one; see harness/scheduling.py), sorted by name, from the K-th on, so
+    shards are disjoint, cover the suite, keep claims that share runs together, and every
+    machine computes the same split."""
     shard = shard_of(config)
     if shard is None:
         return
     k, n = shard
-    groups = sorted({run_group(item) for item in items})
-    kept = {group for position, group in enumerate(groups) if position % n == k - 1}
-    config.hook.pytest_deselected(items=[it for it in items if run_group(it) not in kept])
-    items[:] = [it for it in items if run_group(it) in kept]
+    from harness.scheduling import run_group
+
+    group = {item: run_group(getattr(item, "phenomena_claim", None), item.nodeid) for item in items}
+    names = sorted(set(group.values()))
+    kept = {name for position, name in enumerate(names) if position % n == k - 1}
+    config.hook.pytest_deselected(items=[it for it in items if group[it] not in kept])
+    items[:] = [it for it in items if group[it] in kept]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under -n with xdist's default distribution, send claims that share training runs to one
+    worker (harness/scheduling.py); an explicit --dist other than load is left alone."""
+    if config.getoption("dist") != "load":
+        return None
+    from harness.scheduling import RunGroupScheduling
+
+    return RunGroupScheduling(config, log)
 
 
 def architectures_from(config: pytest.Config):

@@ -92,6 +92,18 @@ def test_serial_and_xdist_runs_are_bit_identical(toy):
     assert len(values[0]) == 2
 
 
+def test_claims_sharing_runs_form_one_group_and_run_on_one_worker(toy):
+    from harness.scheduling import run_group_of_node
+
+    assert run_group_of_node("test_toy.py::gd_fits_exactly", toy.path) == "toy/exactly"
+    assert run_group_of_node("test_toy.py::gd_fits", toy.path) == "test_toy.py::gd_fits"
+    assert run_group_of_node("missing.py::f", toy.path) == "missing.py::f"
+    result = toy.runpytest_subprocess("-n", "2", "-v", "-p", "no:cacheprovider")
+    workers = {line.split("]")[0] for line in result.stdout.lines
+               if line.startswith("[gw") and "gd_fits_exactly" in line}
+    assert len(workers) == 1
+
+
 def test_base_seed_changes_the_numbers(toy):
     outs = [toy.path / "a.json", toy.path / "b.json"]
     only = "gd_fits and not exactly and not again"
