@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from harness.seeding import random_orthogonal
+
 
 class _AddFixed(nn.Module):
     """A parametrisation w -> w + offset, with a fixed (untrained) offset."""
@@ -25,13 +27,6 @@ class _AddFixed(nn.Module):
 
     def forward(self, weight: torch.Tensor) -> torch.Tensor:
         return weight + self.offset
-
-
-def random_orthogonal(size: int, generator: torch.Generator,
-                      dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """A (size, size) orthogonal matrix drawn uniformly (Haar) from `generator`."""
-    q, r = torch.linalg.qr(torch.randn(size, size, generator=generator, dtype=torch.float64))
-    return (q * torch.sign(torch.diagonal(r))).to(dtype)
 
 
 def add_orthogonal_noise(model: nn.Module, scale: float, generator: torch.Generator) -> None:
@@ -49,7 +44,7 @@ def add_orthogonal_noise(model: nn.Module, scale: float, generator: torch.Genera
         if layer.w_qkv.shape != (d, 3 * d):
             raise ValueError(f"expected w_qkv of shape ({d}, {3 * d}), got "
                              f"{tuple(layer.w_qkv.shape)}")
-        q, k, v, o = (scale * random_orthogonal(d, generator, layer.w_out.dtype)
+        q, k, v, o = (scale * random_orthogonal(d, generator).to(layer.w_out.dtype)
                       for _ in range(4))
         device = layer.w_out.device
         parametrize.register_parametrization(layer, "w_qkv",

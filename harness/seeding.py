@@ -25,3 +25,13 @@ def torch_generator(seed: int) -> torch.Generator:
 
 def numpy_generator(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
+
+
+def random_orthogonal(size: int, generator: torch.Generator, dtype: torch.dtype = torch.float64,
+                      device: torch.device | str = "cpu") -> torch.Tensor:
+    """A (size, size) Haar-random orthogonal matrix: Gaussian entries drawn on the CPU from
+    `generator` in `dtype`, QR-factorised on `device`, columns' signs fixed by R's diagonal (the
+    fix makes the distribution Haar)."""
+    gaussian = torch.randn(size, size, generator=generator, dtype=dtype)
+    q, r = torch.linalg.qr(gaussian.to(device))
+    return q * torch.sign(torch.diagonal(r))

@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import measures
+from harness import measures, train
 from harness.models import NORM_PLACEMENTS, TransformerSpec, transformer
 from harness.roles import ROLES, ArchitectureError, check_factory
 
@@ -88,3 +88,13 @@ def test_a_last_logits_that_disagrees_with_forward_is_refused():
 
     with pytest.raises(ArchitectureError, match=r"last_logits\(tokens\) differs"):
         ROLES["transformer"].check(Shifted(), spec)
+
+
+def test_a_non_callable_last_logits_attribute_is_not_a_speed_path():
+    spec = ROLES["transformer"].probe
+    net = transformer(spec, torch.Generator().manual_seed(0))
+    net.last_logits = torch.zeros(1)  # say, a model that keeps its last output under that name
+    ROLES["transformer"].check(net, spec)
+    tokens = torch.randint(spec.vocab, (3, spec.max_len),
+                           generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(train.last_position_logits(net, tokens), net(tokens)[:, -1])

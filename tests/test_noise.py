@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.models import TransformerSpec, transformer
-from harness.noise import add_orthogonal_noise, random_orthogonal
+from harness.noise import add_orthogonal_noise
+from harness.seeding import random_orthogonal
 
 SPEC = TransformerSpec(vocab=7, max_len=4, n_layers=2, d_model=8, n_heads=2, d_ff=16)
 
@@ -16,7 +17,7 @@ SPEC = TransformerSpec(vocab=7, max_len=4, n_layers=2, d_model=8, n_heads=2, d_f
 @settings(deadline=None)
 def test_random_orthogonal_is_orthogonal_and_seeded(size, seed):
     q = random_orthogonal(size, torch.Generator().manual_seed(seed))
-    torch.testing.assert_close(q @ q.T, torch.eye(size), atol=1e-5, rtol=0)
+    torch.testing.assert_close(q @ q.T, torch.eye(size, dtype=q.dtype), atol=1e-5, rtol=0)
     assert torch.equal(q, random_orthogonal(size, torch.Generator().manual_seed(seed)))
 
 

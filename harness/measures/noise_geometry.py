@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, hessian, vmap
 
+from harness.seeding import random_orthogonal
+
 FlatLoss = Callable[..., torch.Tensor]
 
 
@@ -56,9 +58,7 @@ def frobenius_alignment(a: torch.Tensor, b: torch.Tensor) -> float:
 def with_random_eigenvectors(covariance: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Q diag(lambda) Q^T: the same spectrum as `covariance` on a Haar-random eigenbasis Q."""
     eigenvalues = torch.linalg.eigvalsh(covariance)
-    gaussian = torch.randn(covariance.shape, generator=generator, dtype=covariance.dtype)
-    q, r = torch.linalg.qr(gaussian.to(covariance.device))
-    q = q * torch.sign(torch.diagonal(r))  # the sign fix makes Q Haar-distributed
+    q = random_orthogonal(len(covariance), generator, covariance.dtype, covariance.device)
     return q @ torch.diag(eigenvalues) @ q.T
 
 
