@@ -9,6 +9,7 @@ accepts the seeds that meet the threshold; the control must meet the negation by
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,15 +55,31 @@ class ClaimNotMet(AssertionError):
     """The measured values do not support the claim, or the control does not refute it."""
 
 
+class ModelFault(Exception):
+    """An experiment crashed on a model given with --arch (autograd refused it, a shape it
+    cannot take): the message names the model and the fault in one line."""
+
+
 @dataclass
 class Outcome:
-    """What one evaluation of a claim measured (plain data: it is cached and reported)."""
+    """What one evaluation of a claim measured (plain data: it is cached and reported).
+
+    `invalid[i]` says why the claim side's i-th measurement is not valid (None when it is), and
+    `control_invalid` the same for the control. `stopped_early` marks an evaluation that stopped
+    at the first seed that decided the verdict against the claim (fewer values than seeds).
+    """
 
     seeds: list[int]
     values: list[float]
     control_values: list[float]
     seconds: float
     roles: list[str] = field(default_factory=list)
+    invalid: list[str | None] = field(default_factory=list)
+    control_invalid: list[str | None] = field(default_factory=list)
+    stopped_early: bool = False
+
+
+SIDES = ("claim", "control")
 
 
 @dataclass(frozen=True)
@@ -103,54 +120,106 @@ class Claim:
             "xfail_reason": self.xfail,
         }
 
-    def evaluate(self, settings: Settings,
-                 progress: Callable[[str], None] | None = None) -> Outcome:
+    def evaluate(self, settings: Settings, progress: Callable[[str], None] | None = None,
+                 stop_when_decided: bool = False) -> Outcome:
         """Run the experiment for every seed, claim side then control side; `progress` gets a
-        line per seed."""
+        line per seed. With `stop_when_decided`, stop at the first seed after which the rule
+        can no longer accept the side (the control is not run once the claim side has failed)."""
         start = time.perf_counter()
         seeds = [derive_seed(settings.base_seed, self.seed_name or self.id, i)
                  for i in range(self.seeds.at(settings.scale))]
         roles: set[str] = set()
+        measured: dict[str, tuple[list[float], list[str | None]]] = {s: ([], []) for s in SIDES}
 
-        def measure(side: str, knobs: dict[str, Any]) -> list[float]:
-            values = []
+        def measure(side: str, knobs: dict[str, Any]) -> bool:
+            """Measure one side; False when it stopped with the verdict decided against."""
+            values, invalid = measured[side]
             for index, seed in enumerate(seeds, start=1):
                 run = Run(seed, settings)
-                values.append(float(self.experiment(run, **knobs)))
+                value, why = self.measure_seed(run, knobs, f"{side} side, seed {index} of "
+                                                           f"{len(seeds)}")
+                values.append(value)
+                invalid.append(why)
                 roles.update(run.roles_built)
                 if progress:
-                    progress(f"{self.id} {side} seed {index}/{len(seeds)}: {values[-1]:.4g} "
+                    note = f" (invalid: {why})" if why else ""
+                    progress(f"{self.id} {side} seed {index}/{len(seeds)}: {value:.4g}{note} "
                              f"({time.perf_counter() - start:.1f} s)")
-            return values
+                if stop_when_decided and self.decided_against(side, values, invalid, len(seeds)):
+                    return False
+            return True
 
-        values = measure("claim", {})
-        control_values = measure("control", self.control.knobs)
-        return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles))
+        finished = measure("claim", {}) and measure("control", self.control.knobs)
+        (values, invalid), (control_values, control_invalid) = (measured[s] for s in SIDES)
+        return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles),
+                       invalid, control_invalid, stopped_early=not finished)
 
-    def holds(self, values: list[float]) -> bool:
-        """The rule accepts the seeds whose value meets the threshold."""
-        return self.rule.holds([meets(v, self.op, self.threshold) for v in values])
+    def measure_seed(self, run: Run, knobs: dict[str, Any], where: str) -> tuple[float, str | None]:
+        """One seed's value and, when its measurement is not valid, why. A crash on a model
+        given with --arch becomes a ModelFault naming the model; on the default models it is a
+        bug of the harness and propagates as it is."""
+        try:
+            value = float(self.experiment(run, **knobs))
+        except Exception as exc:
+            custom = [f"--arch {role}={run.settings.architectures.origin(role)}"
+                      for role in sorted(run.roles_built)
+                      if run.settings.architectures.origin(role) != "default"]
+            if not custom:
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise ModelFault(f"{self.id}, {where}: the experiment failed on the model of "
+                             f"{', '.join(custom)}: {type(exc).__name__}: {message}") from None
+        if not math.isfinite(value) and not run.invalid:
+            run.require(False, f"the measured value is {value}")
+        return value, "; ".join(dict.fromkeys(run.invalid)) or None
 
-    def refuted_by(self, control_values: list[float]) -> bool:
-        """The rule accepts the control seeds whose value misses the threshold."""
-        return self.rule.holds([not meets(v, self.op, self.threshold) for v in control_values])
+    def successes(self, side: str, values: list[float],
+                  invalid: list[str | None] | None = None) -> list[bool]:
+        """Per seed: a valid value that meets the threshold (claim side) or misses it (control
+        side). An invalid seed is a success on neither side."""
+        reasons = invalid or [None] * len(values)
+        wanted = side == "claim"
+        return [why is None and meets(v, self.op, self.threshold) == wanted
+                for v, why in zip(values, reasons, strict=True)]
+
+    def decided_against(self, side: str, values: list[float], invalid: list[str | None],
+                        seeds: int) -> bool:
+        """Whether the rule rejects the side whatever the seeds not yet measured give."""
+        hopeful = self.successes(side, values, invalid) + [True] * (seeds - len(values))
+        return not self.rule.holds(hopeful)
+
+    def holds(self, values: list[float], invalid: list[str | None] | None = None) -> bool:
+        """The rule accepts the seeds whose valid value meets the threshold."""
+        return self.rule.holds(self.successes("claim", values, invalid))
+
+    def refuted_by(self, control_values: list[float],
+                   invalid: list[str | None] | None = None) -> bool:
+        """The rule accepts the control seeds whose valid value misses the threshold."""
+        return self.rule.holds(self.successes("control", control_values, invalid))
 
     def passed(self, outcome: Outcome) -> bool:
-        return self.holds(outcome.values) and self.refuted_by(outcome.control_values)
+        return (self.holds(outcome.values, outcome.invalid)
+                and self.refuted_by(outcome.control_values, outcome.control_invalid))
 
     def explain(self, outcome: Outcome) -> str:
-        """One paragraph saying why a claim failed, with the numbers."""
+        """One paragraph saying why a claim failed, with the numbers and the invalid seeds."""
         def fmt(values: list[float]) -> str:
             return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
 
         target = f"{self.metric} {self.op} {self.threshold:g} ({self.rule.describe()})"
         lines = []
-        if not self.holds(outcome.values):
+        if not self.holds(outcome.values, outcome.invalid):
             lines.append(f"claim not met: {target}; measured {fmt(outcome.values)}")
-        if not self.refuted_by(outcome.control_values):
+        control_run = outcome.control_values or not outcome.stopped_early
+        if control_run and not self.refuted_by(outcome.control_values, outcome.control_invalid):
             lines.append(f"control ({self.control.condition}) does not refute it: measured "
                          f"{fmt(outcome.control_values)}, which must miss {self.op} "
                          f"{self.threshold:g}")
+        for side, reasons in zip(SIDES, (outcome.invalid, outcome.control_invalid), strict=True):
+            lines += [f"invalid {side} seed {i}: {why}"
+                      for i, why in enumerate(reasons, start=1) if why]
+        if outcome.stopped_early:
+            lines.append("stopped at the first seed that decided the verdict")
         return "\n".join(lines)
 
 

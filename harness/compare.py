@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 from typing import Any
+
+from harness.saved import read_report
 
 Row = dict[str, Any]
 
 
 def load_rows(path: Path) -> dict[str, Row]:
-    return {row["id"]: row for row in json.loads(path.read_text())["claims"]}
+    return {row["id"]: row for row in read_report(path)["claims"]}
 
 
 def median(values: list[float]) -> float | None:

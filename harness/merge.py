@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from harness.report import WRITERS, text_table, write_report
+from harness.saved import read_report
 
 
 def merge(reports: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -38,9 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         if path.suffix not in WRITERS:
             parser.error(f"{path}: unknown format {path.suffix!r}; allowed: {', '.join(WRITERS)}")
     try:
-        environment, rows = merge([json.loads(p.read_text()) for p in args.shards])
-    except (OSError, ValueError, KeyError) as exc:
-        parser.error(str(exc))
+        environment, rows = merge([read_report(p) for p in args.shards])
+    except ValueError as exc:  # one line: a shard that is not a report, a claim in two shards
+        print(f"python -m harness.merge: {exc}", file=sys.stderr)
+        return 2
     for path in [args.output, *args.report]:
         write_report(path, environment, rows)
     print(text_table(rows))

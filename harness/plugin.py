@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.report import WRITERS
-from harness.results import CLAIM_KEY, OUTCOME_KEY, ClaimLog
+from harness.results import CLAIM_KEY, OUTCOME_KEY, REASON_KEY, ClaimLog
 
 SCALES = ("ci", "paper")
 DEVICES = ("auto", "cpu", "cuda")
@@ -42,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write one PNG per claim with its evidence (needs matplotlib)")
     group.addoption("--shard", metavar="K/N",
                     help="run only the K-th of N shards of the collected tests (1 <= K <= N)")
+    group.addoption("--stop-when-decided", action="store_true",
+                    help="stop a claim at the first seed that decides its verdict against it "
+                         "(fewer values in the report, not cached; for sanity runs)")
     group.addoption("--roles", action="store_true",
                     help="print every role's contract (what an --arch factory must provide)")
 
@@ -64,6 +67,13 @@ def pytest_configure(config: pytest.Config) -> None:
     baseline = config.getoption("compare")
     if baseline and not Path(baseline).is_file():
         raise pytest.UsageError(f"--compare {baseline}: no such file (give a saved .json report)")
+    if baseline:
+        from harness.saved import NotAReport, read_report
+
+        try:
+            read_report(Path(baseline))
+        except NotAReport as exc:
+            raise pytest.UsageError(f"--compare {exc}") from None
     if config.getoption("plots") and importlib.util.find_spec("matplotlib") is None:
         raise pytest.UsageError("--plots needs matplotlib: pip install 'phenomena[plots]'")
     shard_of(config)
@@ -189,27 +199,37 @@ def phenomena_progress(pytestconfig: pytest.Config):
 def claim_test(claim):
     """The pytest test function that evaluates `claim` (or replays its cached outcome) and
     records what it measured."""
-    from harness.claims import ClaimNotMet, Outcome
+    from harness.claims import ClaimNotMet, ModelFault, Outcome
 
-    def run_claim(phenomena_settings, phenomena_cache, phenomena_progress,
+    def run_claim(phenomena_settings, phenomena_cache, phenomena_progress, pytestconfig,
                   record_property) -> None:
         key = phenomena_cache.key(claim, phenomena_settings) if phenomena_cache else None
         stored = phenomena_cache.get(key) if key else None
-        outcome = (Outcome(**stored) if stored
-                   else claim.evaluate(phenomena_settings, phenomena_progress))
-        if key and not stored:
+        try:
+            outcome = (Outcome(**stored) if stored else claim.evaluate(
+                phenomena_settings, phenomena_progress,
+                stop_when_decided=pytestconfig.getoption("stop_when_decided")))
+        except ModelFault as fault:
+            record_property(REASON_KEY, str(fault))
+            pytest.fail(str(fault), pytrace=False)
+        if key and not stored and not outcome.stopped_early:
             phenomena_cache.set(key, dataclasses.asdict(outcome))
         record_property(OUTCOME_KEY, {
             "seeds": outcome.seeds,
             "values": outcome.values,
+            "invalid": outcome.invalid,
             "control_values": outcome.control_values,
+            "control_invalid": outcome.control_invalid,
             "seconds": round(outcome.seconds, 3),
             "arch": {role: phenomena_settings.architectures.origin(role)
                      for role in outcome.roles},
             "cached": stored is not None,
+            "stopped_early": outcome.stopped_early,
         })
         if not claim.passed(outcome):
-            raise ClaimNotMet(claim.explain(outcome))
+            explanation = claim.explain(outcome)
+            record_property(REASON_KEY, explanation)
+            raise ClaimNotMet(explanation)
 
     run_claim.__doc__ = claim.statement
     return run_claim

@@ -30,15 +30,41 @@ def fmt_value(value: float) -> str:
     return f"{value:.3g}"
 
 
-def summarize(values: Sequence[float]) -> str:
-    """All values when few, else median and range."""
+INVALID_MARK = "!"
+
+
+def summarize(values: Sequence[float], invalid: Sequence[str | None] | None = None) -> str:
+    """All values when few (an invalid measurement marked with '!'), else median and range
+    (and how many were invalid)."""
     if not values:
         return "-"
+    reasons = list(invalid or [])
+    reasons += [None] * (len(values) - len(reasons))
     if len(values) <= 4:
-        return " ".join(fmt_value(v) for v in values)
+        return " ".join(fmt_value(v) + (INVALID_MARK if why else "")
+                        for v, why in zip(values, reasons, strict=True))
     ordered = sorted(values)
     median = ordered[len(ordered) // 2]
-    return f"{fmt_value(median)} [{fmt_value(ordered[0])}, {fmt_value(ordered[-1])}]"
+    bad = sum(why is not None for why in reasons)
+    return (f"{fmt_value(median)} [{fmt_value(ordered[0])}, {fmt_value(ordered[-1])}]"
+            + (f" ({bad} invalid)" if bad else ""))
+
+
+def claim_values(row: Row) -> str:
+    return summarize(row.get("values", []), row.get("invalid"))
+
+
+def control_values(row: Row) -> str:
+    control = row.get("control", {})
+    return summarize(control.get("values", []), control.get("invalid"))
+
+
+def invalid_lines(row: Row) -> list[str]:
+    """'claim seed 2: why' for every invalid measurement of the row."""
+    sides = (("claim", row.get("invalid") or []),
+             ("control", row.get("control", {}).get("invalid") or []))
+    return [f"{row['id']}: {side} seed {i}: {why}"
+            for side, reasons in sides for i, why in enumerate(reasons, start=1) if why]
 
 
 def seconds_text(row: Row) -> str:
@@ -47,14 +73,21 @@ def seconds_text(row: Row) -> str:
     return f"{row['seconds']:.1f}" + (" (cached)" if row.get("cached") else "")
 
 
+def first_line(text: str, limit: int = 90) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
 def table_cells(row: Row, with_baseline: bool) -> list[str]:
-    control = row.get("control", {})
+    values = row.get("skip_reason") or claim_values(row)
+    if row["verdict"] == "error" and row.get("reason"):
+        values = first_line(row["reason"])
     cells = [
         row["id"],
         row["verdict"],
         f"{row['op']} {row['threshold']:g}",
-        row.get("skip_reason") or summarize(row.get("values", [])),
-        summarize(control.get("values", [])),
+        values,
+        control_values(row),
         seconds_text(row),
     ]
     return cells + [change_text(row)] if with_baseline else cells
@@ -74,6 +107,10 @@ def text_table(rows: Sequence[Row]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
     lines.append(", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    invalid = [line for r in rows for line in invalid_lines(r)]
+    if invalid:
+        lines += [f"{INVALID_MARK} invalid measurements (they count against the claim on both "
+                  "sides):"] + [f"  {line}" for line in invalid]
     return "\n".join(lines)
 
 
@@ -88,9 +125,13 @@ def to_markdown(environment: dict[str, Any], rows: Sequence[Row]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [f"`{r['id']}`", r["verdict"], f"{r['metric']} {r['op']} {r['threshold']:g}",
-                 summarize(r.get("values", [])), r["control"]["condition"],
-                 summarize(r["control"].get("values", [])), r["rule"], r["source"]]
+                 claim_values(r), r["control"]["condition"], control_values(r), r["rule"],
+                 r["source"]]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    invalid = [f"- {line}" for r in rows for line in invalid_lines(r)]
+    if invalid:
+        lines += ["", f"Invalid measurements (marked {INVALID_MARK}; they count against the claim "
+                      "on both sides):", ""] + invalid
     env = ", ".join(f"{k} {v}" for k, v in environment.items())
     return f"# Phenomena claims\n\n{env}\n\n" + "\n".join(lines) + "\n"
 
@@ -113,8 +154,8 @@ def to_latex(environment: dict[str, Any], rows: Sequence[Row]) -> str:
         cells = [r"\texttt{" + latex_escape(r["id"]) + "}",
                  r"\cite{" + r["reference"] + "}",
                  f"{ops[r['op']]} {r['threshold']:g}",
-                 latex_escape(summarize(r.get("values", []))),
-                 latex_escape(summarize(r["control"].get("values", []))),
+                 latex_escape(claim_values(r)),
+                 latex_escape(control_values(r)),
                  r["verdict"]]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
@@ -127,14 +168,16 @@ def to_csv(environment: dict[str, Any], rows: Sequence[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "family", "verdict", "metric", "op", "threshold", "rule", "values",
-                     "control_condition", "control_values", "seconds", "source", "arch"])
+                     "control_condition", "control_values", "seconds", "source", "arch",
+                     "invalid"])
     for r in rows:
         writer.writerow([r["id"], r["family"], r["verdict"], r["metric"], r["op"], r["threshold"],
                          r["rule"], ";".join(map(repr, r.get("values", []))),
                          r["control"]["condition"],
                          ";".join(map(repr, r["control"].get("values", []))),
                          r.get("seconds"), r["source"],
-                         ";".join(f"{k}={v}" for k, v in (r.get("arch") or {}).items())])
+                         ";".join(f"{k}={v}" for k, v in (r.get("arch") or {}).items()),
+                         " | ".join(invalid_lines(r))])
     return out.getvalue()
 
 

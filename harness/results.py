@@ -14,6 +14,9 @@ from harness.report import text_table, write_report
 
 CLAIM_KEY = "phenomena.claim"
 OUTCOME_KEY = "phenomena.outcome"
+REASON_KEY = "phenomena.reason"
+INCOMPLETE = ("the run was interrupted: the report holds the claims that finished; a rerun "
+              "replays them from the cache and runs the rest")
 
 
 def verdict_of(report: pytest.TestReport, measured: bool) -> str | None:
@@ -49,16 +52,20 @@ class ClaimLog:
         row = self.rows.setdefault(report.nodeid, {
             **declared,
             "test": report.nodeid,
-            "seeds": [], "values": [],
-            "control": {**declared["control"], "values": []},
-            "verdict": "error", "seconds": None, "arch": {}, "cached": False,
+            "seeds": [], "values": [], "invalid": [],
+            "control": {**declared["control"], "values": [], "invalid": []},
+            "verdict": None, "seconds": None, "arch": {}, "cached": False,
         })
         measured = properties.get(OUTCOME_KEY)
         if measured:
             row.update(seeds=measured["seeds"], values=measured["values"],
-                       seconds=measured["seconds"], arch=measured["arch"],
-                       cached=measured["cached"])
-            row["control"]["values"] = measured["control_values"]
+                       invalid=measured["invalid"], seconds=measured["seconds"],
+                       arch=measured["arch"], cached=measured["cached"],
+                       stopped_early=measured["stopped_early"])
+            row["control"].update(values=measured["control_values"],
+                                  invalid=measured["control_invalid"])
+        if REASON_KEY in properties:
+            row["reason"] = properties[REASON_KEY]
         verdict = verdict_of(report, measured is not None)
         if verdict and (report.when != "teardown" or verdict == "error"):
             row["verdict"] = verdict
@@ -66,14 +73,21 @@ class ClaimLog:
                 row["skip_reason"] = skip_reason(report)
 
     def sorted_rows(self) -> list[dict[str, Any]]:
-        rows = sorted(self.rows.values(), key=lambda row: row["id"])
+        """The rows of the claims that finished (an interrupted claim has no verdict)."""
+        rows = sorted((row for row in self.rows.values() if row["verdict"]),
+                      key=lambda row: row["id"])
         baseline = self.config.getoption("compare")
         return compare_to_baseline(rows, Path(baseline)) if baseline else rows
 
-    def pytest_sessionfinish(self) -> None:
+    def pytest_sessionfinish(self, exitstatus: int) -> None:
+        """Write the report of what finished, also when the run was interrupted (Ctrl-C, a
+        pre-emption): then marked incomplete. The finished claims are cached, so a rerun
+        computes only the rest."""
         if hasattr(self.config, "workerinput") or not self.rows:
             return
         env, rows = environment(self.config), self.sorted_rows()
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            env["incomplete"] = INCOMPLETE
         for path in self.config.getoption("report"):
             write_report(Path(path), env, rows)
         if self.config.getoption("plots"):
@@ -81,12 +95,14 @@ class ClaimLog:
 
             write_plots(Path(self.config.getoption("plots")), rows)
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int) -> None:
         rows = self.sorted_rows()
         if not rows:
             return
         terminalreporter.write_sep("=", "phenomena claims")
         terminalreporter.write_line(text_table(rows))
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            terminalreporter.write_line(INCOMPLETE)
         for path in self.config.getoption("report"):
             terminalreporter.write_line(f"report written: {path}")
         if self.config.getoption("plots"):

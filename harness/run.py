@@ -40,6 +40,7 @@ class Run:
     generator: torch.Generator = field(init=False)
     rng: np.random.Generator = field(init=False)
     roles_built: set[str] = field(default_factory=set)
+    invalid: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.generator = torch_generator(self.seed)
@@ -63,6 +64,16 @@ class Run:
         model = self.settings.architectures.build(name, self.generator, **spec_fields)
         return model.to(self.device)
 
+    def require(self, condition: bool, reason: str) -> bool:
+        """Declare that this seed's measurement is valid only if `condition` holds: the setting
+        reached what the metric presupposes (the network fitted the data, the loss stayed finite,
+        the event the metric times happened within the budget). An invalid seed counts against
+        the claim on the claim side and does not refute it on the control side; the report
+        gives `reason`. Returns `condition`, so an experiment can stop early."""
+        if not condition:
+            self.invalid.append(reason)
+        return bool(condition)
+
     def to_device(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return tuple(t.to(self.device) for t in tensors)
 
@@ -72,14 +83,19 @@ class Run:
         Claims that read different measures off one training run declare the same `seed_name`
         (so they get the same seeds) and call the run through here; it should return measures,
         not models. The experiment gets a fresh Run of this seed, so what the caller drew before
-        does not change it.
+        does not change it; what it requires (`require`) holds for every caller.
         """
         key = (experiment.__module__, experiment.__qualname__, self.seed, self.scale,
                str(self.device), self.settings.architectures.origins(),
                tuple(sorted(kwargs.items())))
         if key not in _shared_results:
             fresh = Run(self.seed, self.settings)
-            _shared_results[key] = experiment(fresh, **kwargs), frozenset(fresh.roles_built)
-        result, roles = _shared_results[key]
+            try:
+                result = experiment(fresh, **kwargs)
+            finally:  # a crash is reported with the models it ran on
+                self.roles_built |= fresh.roles_built
+            _shared_results[key] = result, frozenset(fresh.roles_built), tuple(fresh.invalid)
+        result, roles, invalid = _shared_results[key]
         self.roles_built |= roles
+        self.invalid.extend(invalid)
         return result

@@ -91,8 +91,24 @@ def fit(loss: Loss, optimizer: torch.optim.Optimizer, steps: int,
 
 
 def loss_below(loss: Loss, level: float) -> Observer:
-    """An observer that stops once the loss is below `level`."""
-    return lambda step: bool(closure_value(loss) < level)
+    """An observer that stops once the loss is below `level`, or is no longer finite (a
+    diverged run goes no further)."""
+    def reached(step: int) -> bool:
+        value = float(closure_value(loss))
+        return value < level or not math.isfinite(value)
+
+    return reached
+
+
+def require_fit(run, loss: Loss, level: float = math.inf) -> bool:
+    """Whether the loss ended finite and below `level` (the fit the setting is measured on;
+    by default only finite: training did not diverge or die); if not, `run` (the seed's Run)
+    marks its measurement invalid with the loss reached."""
+    value = float(closure_value(loss))
+    if not math.isfinite(value):
+        return run.require(False, f"the training loss ended at {value} (training diverged)")
+    return run.require(value < level, f"the training loss ended at {value:.3g}, not below "
+                                      f"{level:g} (the fit the setting needs)")
 
 
 class NoisyGD(torch.optim.Optimizer):

@@ -72,7 +72,9 @@ def test_verdicts_and_all_report_formats(toy):
     fits = rows["toy/fits"]
     assert len(fits["values"]) == len(fits["seeds"]) == 3
     assert all(v < 0.5 for v in fits["values"])
-    assert fits["control"] == {"condition": "no training", "values": [1.0, 1.0, 1.0]}
+    assert fits["control"] == {"condition": "no training", "values": [1.0, 1.0, 1.0],
+                               "invalid": [None, None, None]}
+    assert fits["invalid"] == [None, None, None]
     assert fits["arch"] == {"two-layer": "default"} and fits["rule"] == "holds in every seed"
     assert report["environment"]["scale"] == "ci" and report["environment"]["base_seed"] == 0
     for path in paths[1:]:
@@ -276,3 +278,107 @@ def test_claims_reading_a_missing_hook_are_skipped_with_the_reason(toy):
     assert rows["toy/fits"]["verdict"] == "pass"
     assert rows["toy/reads-weights"]["verdict"] == "skip"
     assert "has no neuron_input_weights()" in rows["toy/reads-weights"]["skip_reason"]
+
+
+VALIDITY_CLAIMS = '''
+import os
+import torch
+from harness import claim, control, paper
+
+DECLARATION = dict(statement="s", source=paper("xu2019frequency", "toy"), metric="m",
+                   holds_if=(">", 0.5), control=control("flipped", flipped=True))
+
+@claim(id="toy/needs-fit", **DECLARATION)
+def needs_fit(run, flipped=False):
+    run.require(flipped, "the training loss ended at 0.3, not below 1e-3")
+    return 0.0 if flipped else 1.0
+
+@claim(id="toy/input-gradient", **DECLARATION)
+def input_gradient(run, flipped=False):
+    net = run.role("two-layer", in_dim=2, width=4)
+    x = torch.randn(3, 2, generator=run.generator, requires_grad=True)
+    (gradient,) = torch.autograd.grad(net(x).sum(), x)
+    return 0.0 if flipped else 1.0 + float(gradient.abs().sum())
+
+@claim(id="toy/interrupts", **DECLARATION)
+def interrupts(run, flipped=False):
+    if os.environ.get("TOY_INTERRUPT"):
+        raise KeyboardInterrupt
+    return 0.0 if flipped else 1.0
+'''
+
+
+def test_invalid_seeds_fail_the_claim_and_are_reported_with_their_reason(pytester):
+    pytester.makepyfile(test_validity_toy=VALIDITY_CLAIMS)
+    out = pytester.path / "validity.json"
+    result = pytester.runpytest_subprocess("-k", "needs_fit", f"--report={out}")
+    result.stdout.fnmatch_lines(["*toy/needs-fit*fail*1! 1! 1!*",
+                                 "*invalid measurements*",
+                                 "*toy/needs-fit: claim seed 1: the training loss ended at 0.3*"])
+    _, rows = claims_of(out)
+    row = rows["toy/needs-fit"]
+    assert row["verdict"] == "fail" and row["values"] == [1.0, 1.0, 1.0]
+    assert row["invalid"] == ["the training loss ended at 0.3, not below 1e-3"] * 3
+    assert "invalid claim seed 2" in row["reason"]
+    stopped = pytester.path / "stopped.json"
+    pytester.runpytest_subprocess("-k", "needs_fit", "--stop-when-decided", "-p",
+                                  "no:cacheprovider", f"--report={stopped}")
+    row = claims_of(stopped)[1]["toy/needs-fit"]
+    assert row["values"] == [1.0] and row["control"]["values"] == [] and row["stopped_early"]
+
+
+def test_an_interrupted_run_reports_what_finished_and_a_rerun_completes_the_rest(pytester,
+                                                                                monkeypatch):
+    pytester.makepyfile(test_validity_toy=VALIDITY_CLAIMS)
+    first, second = pytester.path / "first.json", pytester.path / "second.json"
+    monkeypatch.setenv("TOY_INTERRUPT", "1")
+    result = pytester.runpytest_subprocess(f"--report={first}")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*the run was interrupted*"])
+    report, rows = claims_of(first)
+    assert "interrupted" in report["environment"]["incomplete"]
+    assert set(rows) == {"toy/needs-fit", "toy/input-gradient"}
+    monkeypatch.delenv("TOY_INTERRUPT")
+    assert pytester.runpytest_subprocess(f"--report={second}").ret == pytest.ExitCode.TESTS_FAILED
+    report, rows = claims_of(second)
+    assert "incomplete" not in report["environment"]
+    assert rows["toy/needs-fit"]["cached"] and not rows["toy/interrupts"]["cached"]
+    assert rows["toy/interrupts"]["verdict"] == "pass"
+
+
+def test_a_model_that_breaks_autograd_ends_the_claim_in_one_line_naming_it(pytester):
+    pytester.makepyfile(test_validity_toy=VALIDITY_CLAIMS)
+    out = pytester.path / "fault.json"
+    result = pytester.runpytest_subprocess(
+        "-k", "input_gradient", "--arch=two-layer=harness.degenerate:blind.two_layer",
+        f"--report={out}")
+    row = claims_of(out)[1]["toy/input-gradient"]
+    assert row["verdict"] == "error"
+    assert row["reason"].startswith(
+        "toy/input-gradient, claim side, seed 1 of 3: the experiment failed on the model of "
+        "--arch two-layer=harness.degenerate:blind.two_layer: RuntimeError: The differentiated "
+        "Tensor at index 0 appears to not have been used in the graph")
+    assert "Traceback" not in result.stdout.str() and "autograd/" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*toy/input-gradient*error*the experiment failed on the model*"])
+
+
+NOT_REPORTS = {
+    "truncated.json": '{"environment": {}, "claims": [{"id": "a", ',
+    "foreign.json": '{"name": "another tool", "results": []}',
+    "rowless.json": '{"environment": {}, "claims": [{"id": "a"}]}',
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_REPORTS))
+def test_compare_and_merge_refuse_what_is_not_a_report_in_one_line(toy, name):
+    bad = toy.path / name
+    bad.write_text(NOT_REPORTS[name])
+    compared = toy.runpytest_subprocess(*ONLY_FITS, f"--compare={bad}")
+    assert compared.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"--compare {bad}: " in compared.stderr.str()
+    merged = toy.run(sys.executable, "-m", "harness.merge", toy.path / "m.json", bad)
+    assert merged.ret == 2
+    lines = [line for line in merged.stderr.lines if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"python -m harness.merge: {bad}: ")
+    for result in (compared, merged):
+        assert "Traceback" not in result.stderr.str()

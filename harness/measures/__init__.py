@@ -16,6 +16,7 @@ from harness.measures.grokking import (
     accuracy,
     attention_entropy,
     effective_rank,
+    grokking_delay,
     stable_rank,
 )
 from harness.measures.noise_geometry import (
@@ -48,6 +49,7 @@ __all__ = [
     "attention_entropy",
     "direction_clusters",
     "effective_rank",
+    "grokking_delay",
     "exact_hessian",
     "first_step_below",
     "flat_loss",

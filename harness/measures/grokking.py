@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 
@@ -58,3 +60,15 @@ class FirstCrossings:
     def step(self, name: str) -> float:
         """The crossing step of `name`; inf if it has not crossed."""
         return float(self.steps.get(name, float("inf")))
+
+
+def grokking_delay(run, fit: float, generalise: float, must_generalise: bool) -> float:
+    """Steps to generalise over steps to fit (the first-crossing steps, inf when never). The
+    seed's measurement (`run.require`) is valid only if the fit was observed, and on the side
+    that claims grokking only if generalisation was observed too: a run that fits and never
+    generalises scores 0, which can refute a claim (its control) but never support one."""
+    run.require(math.isfinite(fit), "the training set was never fitted within the budget")
+    if must_generalise:
+        run.require(math.isfinite(generalise), "the test accuracy never reached its level "
+                                               "within the budget")
+    return 0.0 if math.isinf(generalise) else generalise / max(fit, 1)
