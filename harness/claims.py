@@ -77,6 +77,7 @@ class Outcome:
     invalid: list[str | None] = field(default_factory=list)
     control_invalid: list[str | None] = field(default_factory=list)
     stopped_early: bool = False
+    breakages: int = 0  # degenerate models that broke in it (harness/degenerate.py)
 
 
 SIDES = ("claim", "control")
@@ -129,10 +130,12 @@ class Claim:
         seeds = [derive_seed(settings.base_seed, self.seed_name or self.id, i)
                  for i in range(self.seeds.at(settings.scale))]
         roles: set[str] = set()
+        breakages = 0
         measured: dict[str, tuple[list[float], list[str | None]]] = {s: ([], []) for s in SIDES}
 
         def measure(side: str, knobs: dict[str, Any]) -> bool:
             """Measure one side; False when it stopped with the verdict decided against."""
+            nonlocal breakages
             values, invalid = measured[side]
             for index, seed in enumerate(seeds, start=1):
                 run = Run(seed, settings)
@@ -141,6 +144,7 @@ class Claim:
                 values.append(value)
                 invalid.append(why)
                 roles.update(run.roles_built)
+                breakages += run.breakages
                 if progress:
                     note = f" (invalid: {why})" if why else ""
                     progress(f"{self.id} {side} seed {index}/{len(seeds)}: {value:.4g}{note} "
@@ -152,7 +156,7 @@ class Claim:
         finished = measure("claim", {}) and measure("control", self.control.knobs)
         (values, invalid), (control_values, control_invalid) = (measured[s] for s in SIDES)
         return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles),
-                       invalid, control_invalid, stopped_early=not finished)
+                       invalid, control_invalid, stopped_early=not finished, breakages=breakages)
 
     def measure_seed(self, run: Run, knobs: dict[str, Any], where: str) -> tuple[float, str | None]:
         """One seed's value and, when its measurement is not valid, why. A crash on a model

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from harness.roles import ROLES, ArchitectureError, Factory, check_factory
+from harness.run import count_breakage
 
 STEPS_BEFORE_BREAKING = 20
 BREAKAGES = ("blind", "frozen", "nan", "noise")
@@ -39,6 +40,7 @@ class Broken(nn.Module):
         self.inner = inner
         self.breakage = breakage
         self.training_steps = 0
+        self.has_broken = False
         # Keeps a graph to differentiate once the inner model is out of it (frozen, noise).
         self.alive = nn.Parameter(torch.zeros(()))
         seed = int(torch.randint(2 ** 62, (1,), generator=generator))
@@ -56,8 +58,11 @@ class Broken(nn.Module):
         if torch.is_grad_enabled():
             self.training_steps += 1
         if self.breakage == "blind":
+            self._announce()
             return self._blind(inputs)
         broken = self.training_steps > STEPS_BEFORE_BREAKING
+        if broken:
+            self._announce()
         if self.breakage == "frozen" and broken:
             with torch.no_grad():
                 output = self.inner(*inputs)
@@ -69,6 +74,12 @@ class Broken(nn.Module):
             return output * float("nan")
         draw = torch.randn(output.shape, generator=self.noise, dtype=output.dtype)
         return draw.to(output.device) + 0 * output + 0 * self.alive
+
+    def _announce(self) -> None:
+        """Count this model's breakage once, when it takes effect (see run.count_breakage)."""
+        if not self.has_broken:
+            self.has_broken = True
+            count_breakage()
 
     def _blind(self, inputs: tuple[torch.Tensor, ...]) -> torch.Tensor:
         if not inputs:

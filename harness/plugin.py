@@ -225,6 +225,7 @@ def claim_test(claim):
                      for role in outcome.roles},
             "cached": stored is not None,
             "stopped_early": outcome.stopped_early,
+            "breakages": outcome.breakages,
         })
         if not claim.passed(outcome):
             explanation = claim.explain(outcome)

@@ -61,7 +61,8 @@ class ClaimLog:
             row.update(seeds=measured["seeds"], values=measured["values"],
                        invalid=measured["invalid"], seconds=measured["seconds"],
                        arch=measured["arch"], cached=measured["cached"],
-                       stopped_early=measured["stopped_early"])
+                       stopped_early=measured["stopped_early"],
+                       breakages=measured["breakages"])
             row["control"].update(values=measured["control_values"],
                                   invalid=measured["control_invalid"])
         if REASON_KEY in properties:

@@ -15,6 +15,13 @@ from harness.seeding import numpy_generator, torch_generator
 
 T = TypeVar("T")
 _shared_results: dict[tuple, Any] = {}
+_breakages = [0]  # degenerate models (harness/degenerate.py) that have broken in this process
+
+
+def count_breakage() -> None:
+    """Called by a degenerate model when its breakage begins: the sanity check tells a claim
+    that no broken model entered (it trains nothing) from one that a broken model passed."""
+    _breakages[0] += 1
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,19 @@ class Run:
     rng: np.random.Generator = field(init=False)
     roles_built: set[str] = field(default_factory=set)
     invalid: list[str] = field(default_factory=list)
+    _breakages_at_start: int = field(init=False)
+    _breakages_replayed: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.generator = torch_generator(self.seed)
         self.rng = numpy_generator(self.seed)
+        self._breakages_at_start = _breakages[0]
+
+    @property
+    def breakages(self) -> int:
+        """How many degenerate models broke during this seed, shared runs it read included
+        (seeds of one process are measured one after another)."""
+        return _breakages[0] - self._breakages_at_start + self._breakages_replayed
 
     @property
     def scale(self) -> str:
@@ -88,14 +104,18 @@ class Run:
         key = (experiment.__module__, experiment.__qualname__, self.seed, self.scale,
                str(self.device), self.settings.architectures.origins(),
                tuple(sorted(kwargs.items())))
-        if key not in _shared_results:
+        if key in _shared_results:
+            result, roles, invalid, breakages = _shared_results[key]
+            self._breakages_replayed += breakages
+        else:
             fresh = Run(self.seed, self.settings)
             try:
                 result = experiment(fresh, **kwargs)
             finally:  # a crash is reported with the models it ran on
                 self.roles_built |= fresh.roles_built
-            _shared_results[key] = result, frozenset(fresh.roles_built), tuple(fresh.invalid)
-        result, roles, invalid = _shared_results[key]
+            roles, invalid, breakages = (frozenset(fresh.roles_built), tuple(fresh.invalid),
+                                         fresh.breakages)
+            _shared_results[key] = result, roles, invalid, breakages
         self.roles_built |= roles
         self.invalid.extend(invalid)
         return result

@@ -6,7 +6,9 @@ For each breakage, the suite runs once with every role's factory replaced by its
 (`--stop-when-decided`, so a claim stops at its first seed that decides the verdict against
 it), and the table gives each claim's verdict per breakage: `no model` where the claim builds
 none (nothing to break), `refused` where the contract of every role it builds refuses that
-breakage at load. A claim passes the check when no broken model passes it; the command exits
+breakage at load, `never broke` where its models never reached the step at which the breakage
+begins (a claim that solves in closed form is not trained: frozen or NaN training is its
+healthy model). A claim passes the check when no broken model passes it; the command exits
 1 if any does. Pytest arguments after `--` select
 claims (`-k ...`) or set options (`--base-seed 1`).
 """
@@ -46,6 +48,8 @@ def cell(row: dict | None) -> str:
     if row.get("arch") and not any(origin.startswith("harness.degenerate:")
                                    for origin in row["arch"].values()):
         return "refused"
+    if row["verdict"] == "pass" and row.get("breakages") == 0:
+        return "never broke"
     return row["verdict"]
 
 

@@ -89,3 +89,25 @@ def test_sanity_check_on_fast_claims_no_broken_model_passes(tmp_path):
                      "grokking/misgrokking"):
         assert f"| `{claim_id}` |" in table
     assert "| NO |" not in table and "| pass |" not in table
+
+
+def shared_forward(run):
+    net = run.role("two-layer", in_dim=3, width=4)
+    net(torch.zeros(2, 3))
+    return 1.0
+
+
+def test_a_run_counts_the_breakages_of_its_models_and_of_the_shared_runs_it_reads():
+    from harness.roles import Architectures
+    from harness.run import Run, Settings
+
+    settings = Settings("ci", 0, torch.device("cpu"), Architectures.from_options(
+        ["two-layer=harness.degenerate:blind.two_layer"]))
+    first = Run(7, settings)  # seeds are measured one after another, as claims do
+    first.shared(shared_forward)
+    second = Run(7, settings)
+    second.shared(shared_forward)
+    assert first.breakages == second.breakages == 1
+    healthy = Run(7, Settings("ci", 0, torch.device("cpu"), Architectures.from_options([])))
+    healthy.shared(shared_forward)
+    assert healthy.breakages == 0

@@ -19,6 +19,8 @@ from harness.measures.grokking import (
     grokking_delay,
     stable_rank,
 )
+from harness.measures.implicit_bias import angle, hard_margin_direction
+from harness.measures.neural_collapse import within_class_variability
 from harness.measures.noise_geometry import (
     exact_hessian,
     flat_loss,
@@ -28,6 +30,13 @@ from harness.measures.noise_geometry import (
     trajectory_pca,
     with_random_eigenvectors,
 )
+from harness.measures.random_features import (
+    label_noise_amplification,
+    readout_features,
+    readout_map,
+    readout_test_error,
+)
+from harness.measures.sharpness import hessian_top_eigenvalue, ntk_top_eigenvalue
 from harness.measures.spectrum import (
     first_step_below,
     gaussian_smoother,
@@ -44,6 +53,7 @@ __all__ = [
     "walsh_share",
     "FirstCrossings",
     "accuracy",
+    "angle",
     "at_positions",
     "attention_onto",
     "attention_entropy",
@@ -56,16 +66,24 @@ __all__ = [
     "flatness_along",
     "frobenius_alignment",
     "gradient_noise_covariance",
+    "hard_margin_direction",
     "heaviest",
+    "hessian_top_eigenvalue",
+    "label_noise_amplification",
     "log_log_slope",
     "mean_abs_cosine",
     "neuron_amplitudes",
+    "ntk_top_eigenvalue",
     "orientation_share",
     "paired_lower_bound",
+    "readout_features",
+    "readout_map",
+    "readout_test_error",
     "relative_distance",
     "relative_spectral_error",
     "roc_auc",
     "stable_rank",
     "trajectory_pca",
     "with_random_eigenvectors",
+    "within_class_variability",
 ]

@@ -166,3 +166,68 @@ class ImagePriorSpec:
         for name in ("height", "width", "channels", "latent"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ImagePriorSpec.{name} must be >= 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class LinearSpec:
+    """A bias-free linear model f(x) = <w, x> with w ~ N(0, init_std^2 I) at init (init_std = 0:
+    w = 0), the model of the implicit-bias results for linear predictors (Soudry et al. 2018)."""
+
+    dim: int
+    init_std: float = 0.0
+    dtype: torch.dtype = torch.float64
+
+    def __post_init__(self) -> None:
+        if self.dim < 1 or self.init_std < 0:
+            raise ValueError(f"LinearSpec needs dim >= 1 and init_std >= 0, got dim={self.dim}, "
+                             f"init_std={self.init_std}")
+
+
+DEEP_LINEAR_INITS = ("gaussian", "lazy")
+
+
+@dataclass(frozen=True)
+class DeepLinearSpec:
+    """A deep linear network f(x) = W_depth ... W_2 W_1 x, hidden layers of `width`, no biases.
+    init "gaussian": every entry ~ N(0, init_std^2) (small init_std: the saddle-to-saddle regime);
+    "lazy": every layer but the last init_std times a Haar-random (semi-)orthogonal matrix, the
+    last layer 0 (the product starts at 0, the inner layers are fixed to first order: the network
+    trains as a linear regression on whitened features)."""
+
+    in_dim: int
+    out_dim: int
+    width: int
+    depth: int = 2
+    init_std: float = 1e-4
+    init: str = "gaussian"
+    dtype: torch.dtype = torch.float64
+
+    def __post_init__(self) -> None:
+        for name in ("in_dim", "out_dim", "width"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DeepLinearSpec.{name} must be >= 1, got {getattr(self, name)}")
+        if self.depth < 2:
+            raise ValueError(f"DeepLinearSpec.depth must be >= 2, got {self.depth}")
+        if self.init not in DEEP_LINEAR_INITS:
+            raise ValueError(f"DeepLinearSpec.init {self.init!r} not in "
+                             f"{', '.join(DEEP_LINEAR_INITS)}")
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """A fully connected network of `depth` hidden layers of `width` units with biases, then a
+    linear readout to out_dim. Weights ~ N(0, gain^2 / fan_in) (gain sqrt 2: He init for ReLU),
+    biases 0."""
+
+    in_dim: int
+    out_dim: int
+    width: int = 128
+    depth: int = 2
+    activation: str = "relu"
+    gain: float = 2 ** 0.5
+    dtype: torch.dtype = torch.float32
+
+    def __post_init__(self) -> None:
+        for name in ("in_dim", "out_dim", "width", "depth"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"MLPSpec.{name} must be >= 1, got {getattr(self, name)}")

@@ -167,6 +167,17 @@ class Transformer(nn.Module):
         (query along dim 2, key along dim 3; rows sum to 1)."""
         return self.last_maps
 
+    def attention_weights(self) -> list[dict[str, tuple[nn.Parameter, slice]]]:
+        """Per layer, where W_Q, W_K, W_V and W_O live: for each of "query", "key", "value" and
+        "output", the parameter and the columns of it that hold that (d_model, d_model) matrix
+        (queries, keys and values share one fused parameter)."""
+        d = self.spec.d_model
+        return [{"query": (block.attention.w_qkv, slice(0, d)),
+                 "key": (block.attention.w_qkv, slice(d, 2 * d)),
+                 "value": (block.attention.w_qkv, slice(2 * d, 3 * d)),
+                 "output": (block.attention.w_out, slice(None))}
+                for block in self.blocks]
+
     def features(self) -> torch.Tensor:
         """(batch, seq, d_model): the residual stream that the unembedding read in the last
         forward (after the final norm, if any)."""

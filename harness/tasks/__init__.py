@@ -12,8 +12,10 @@ from harness.tasks.anomaly_state import (
     ucr_dataset,
 )
 from harness.tasks.digits import digit_images, digits_one_hot
+from harness.tasks.double_descent import linear_plus_interaction
 from harness.tasks.features import random_fourier_features
 from harness.tasks.matrix_completion import entries, rank_one_target, symmetric_mask
+from harness.tasks.mixture import gaussian_mixture
 from harness.tasks.modular import modular_addition, train_test_split, with_equals_token
 from harness.tasks.parity import hypercube_points, sparse_parity
 from harness.tasks.poisson_1d import Poisson1D, data_loss, residual_loss, second_derivative
@@ -24,7 +26,10 @@ from harness.tasks.regression_1d import (
     relu_teacher,
     sum_of_sines,
 )
+from harness.tasks.separable import planted_max_margin
+from harness.tasks.slabs import linear_and_slabs
 from harness.tasks.sparse_linear import large_margin_dense, random_unit_vector, sparse_majority
+from harness.tasks.teacher import tanh_teacher
 
 __all__ = [
     "anchor_pairs",
@@ -43,16 +48,21 @@ __all__ = [
     "digit_images",
     "relu_teacher",
     "entries",
+    "gaussian_mixture",
     "large_margin_dense",
+    "linear_and_slabs",
+    "linear_plus_interaction",
     "modular_addition",
     "periodic_grid",
     "phase_diagram_points",
+    "planted_max_margin",
     "random_fourier_features",
     "random_unit_vector",
     "rank_one_target",
     "sparse_majority",
     "shape_based_distances",
     "sum_of_sines",
+    "tanh_teacher",
     "symmetric_mask",
     "train_test_split",
     "ucr_dataset",
