@@ -112,6 +112,7 @@ class Claim:
             "statement": self.statement,
             "source": str(self.source),
             "reference": self.source.reference.key,
+            "references": self.source.keys,
             "metric": self.metric,
             "op": self.op,
             "threshold": self.threshold,

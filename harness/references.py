@@ -40,19 +40,28 @@ def references() -> dict[str, Reference]:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim comes from: a reference and the figure or section it reproduces."""
+    """Where a claim comes from: a reference and the figure or section it reproduces, and other
+    papers that document the same phenomenon (`also`)."""
 
     reference: Reference
     where: str
+    also: tuple[Source, ...] = ()
+
+    @property
+    def keys(self) -> list[str]:
+        """The BibTeX keys of the reference and of the other sources, in order."""
+        return [self.reference.key] + [key for other in self.also for key in other.keys]
 
     def __str__(self) -> str:
-        return f"{self.reference.short()}, {self.where}"
+        first = f"{self.reference.short()}, {self.where}"
+        return "; also ".join([first] + [str(other) for other in self.also])
 
 
-def paper(key: str, where: str) -> Source:
-    """The source of a claim: `paper("xu2019frequency", "Fig. 1")`."""
+def paper(key: str, where: str, *also: Source) -> Source:
+    """The source of a claim: `paper("xu2019frequency", "Fig. 1")`; further sources of the same
+    phenomenon follow: `paper("xu2019frequency", "Fig. 1", paper("rahaman2019spectral", ...))`."""
     try:
-        return Source(references()[key], where)
+        return Source(references()[key], where, also)
     except KeyError:
         raise KeyError(f"unknown reference {key!r}: add a BibTeX entry for it to "
                        f"{BIB_PATH.name}") from None

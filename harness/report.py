@@ -152,7 +152,7 @@ def to_latex(environment: dict[str, Any], rows: Sequence[Row]) -> str:
              r"Claim & Source & Holds if & Values & Control & Verdict \\", r"\midrule"]
     for r in rows:
         cells = [r"\texttt{" + latex_escape(r["id"]) + "}",
-                 r"\cite{" + r["reference"] + "}",
+                 r"\cite{" + ",".join(r.get("references") or [r["reference"]]) + "}",
                  f"{ops[r['op']]} {r['threshold']:g}",
                  latex_escape(claim_values(r)),
                  latex_escape(control_values(r)),

@@ -55,7 +55,9 @@ def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> 
     statement="A network fits the lowest frequency of a 1-D target long before the highest: "
               "trained until every peak is fitted, Delta_F of the lowest peak falls below 0.2 "
               "many times sooner than that of the highest.",
-    source=paper("xu2019frequency", "Fig. 1 (sin x + sin 3x + sin 5x, tanh network)"),
+    source=paper("xu2019frequency", "Fig. 1 (sin x + sin 3x + sin 5x, tanh network)",
+                 paper("rahaman2019spectral", "spectral bias: low frequencies are learnt "
+                                              "first (Sec. 3)")),
     metric="steps until Delta_F(5) < 0.2 over steps until Delta_F(1) < 0.2, both observed "
            "within the budget (checked every 10 steps)",
     holds_if=(">", 10.0),

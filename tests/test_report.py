@@ -57,3 +57,11 @@ def test_latex_escapes_and_cites(claim_rows):
 
 def test_latex_escape():
     assert latex_escape("a_b & 50% $x$") == r"a\_b \& 50\% \$x\$"
+
+
+def test_a_claim_with_further_sources_cites_them_all():
+    from harness.references import paper
+
+    source = paper("xu2019frequency", "Fig. 1", paper("rahaman2019spectral", "Sec. 3"))
+    assert source.keys == ["xu2019frequency", "rahaman2019spectral"]
+    assert str(source).startswith("Xu et al. 2020") and "; also Rahaman et al. 2019" in str(source)
