@@ -47,6 +47,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "(fewer values in the report, not cached; for sanity runs)")
     group.addoption("--roles", action="store_true",
                     help="print every role's contract (what an --arch factory must provide)")
+    group.addoption("--schedule-from", metavar="REPORT.json",
+                    help="under -n, hand run groups to workers longest first by the seconds in "
+                         "this saved report (default: $PHENOMENA_SCHEDULE_FROM, else "
+                         "baselines/ci.json; groups it lacks go first)")
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
