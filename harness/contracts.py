@@ -88,7 +88,8 @@ def check_transformer(model: nn.Module, spec: TransformerSpec) -> None:
 
 
 def _check_attention_weights(model: nn.Module, spec: TransformerSpec) -> None:
-    """The optional hook that locates W_Q, W_K, W_V, W_O (for the orthogonal-noise claim)."""
+    """The optional hook that locates W_Q, W_K, W_V, W_O (for the orthogonal-noise claim; a
+    spec without the attention's output projection has no W_O)."""
     hook = getattr(model, "attention_weights", None)
     if not callable(hook):
         return
@@ -99,7 +100,7 @@ def _check_attention_weights(model: nn.Module, spec: TransformerSpec) -> None:
     parameters = {id(p) for p in model.parameters()}
     d = spec.d_model
     for layer, parts in enumerate(layers):
-        for part in ("query", "key", "value", "output"):
+        for part in ("query", "key", "value", "output")[:4 if spec.attention_output else 3]:
             entry = parts.get(part) if isinstance(parts, dict) else None
             parameter, columns = entry if isinstance(entry, tuple) else (entry, slice(None))
             if not isinstance(parameter, nn.Parameter) or id(parameter) not in parameters:
@@ -204,3 +205,16 @@ def check_mlp(model: nn.Module, spec: MLPSpec) -> None:
     with torch.no_grad():
         expect_shape(f"forward of a (5, {spec.in_dim}) batch", model(x), (5, spec.out_dim))
         hook(model, "features", (5, spec.width))
+
+
+def check_dropout_mlp(model: nn.Module, spec: MLPSpec) -> None:
+    check_mlp(model, spec)
+    x = torch.randn(5, spec.in_dim, generator=torch.Generator().manual_seed(1), dtype=spec.dtype)
+    ones = torch.ones(spec.depth, 5, spec.width, dtype=spec.dtype)
+    with torch.no_grad():
+        if not torch.allclose(model(x, ones), model(x)):
+            raise ArchitectureError("forward(x, masks of ones) must equal forward(x)")
+        dropped = model(x, torch.zeros_like(ones))
+        if (dropped - dropped[:1]).abs().max() > 1e-6:
+            raise ArchitectureError("forward(x, masks of zeros) must not depend on x (every "
+                                    "hidden unit dropped)")

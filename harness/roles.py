@@ -24,6 +24,7 @@ from harness.contracts import (
     check_cnn,
     check_deep_linear,
     check_diagonal_linear,
+    check_dropout_mlp,
     check_dropout_two_layer,
     check_embedding_mlp,
     check_image_prior,
@@ -46,6 +47,7 @@ from harness.models import (
     TwoLayerSpec,
     deep_linear,
     diagonal_linear,
+    dropout_mlp,
     dropout_two_layer_net,
     embedding_mlp,
     image_prior,
@@ -207,6 +209,18 @@ ROLES: dict[str, Role] = {
                 "factory(spec: MLPSpec, generator) -> nn.Module; forward (n, in_dim) -> (n, "
                 "out_dim) logits; features() -> (n, width) the last hidden layer of the last "
                 "forward (what the readout reads)"
+            ),
+        ),
+        Role(
+            name="dropout-mlp",
+            spec=MLPSpec,
+            default=dropout_mlp,
+            probe=MLPSpec(in_dim=3, out_dim=2, width=8, depth=2, activation="tanh"),
+            check=check_dropout_mlp,
+            contract=(
+                "the mlp contract, and forward(x, mask) with mask (depth, n, width) multiplying "
+                "each hidden layer's units: masks of ones give forward(x); masks of zeros give "
+                "an output that does not depend on x"
             ),
         ),
     ]

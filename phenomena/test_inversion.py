@@ -1,6 +1,8 @@
 """Full-waveform inversion with a deep re-parametrisation of the velocity model: fitting the weights
 of a random-weight network instead of the grid values is argued to act as a prior that helps when
-shots and receivers are few and the data are noisy (Yan, Wu, Xu, Ma 2023)."""
+shots and receivers are few and the data are noisy (Yan, Wu, Xu, Ma, arXiv 2311.04531, "An
+Unsupervised Deep Learning Approach for the Wave Equation Inverse Problem"; CSIAM Trans. Appl. Math.
+2025)."""
 
 import torch
 
@@ -54,8 +56,10 @@ def invert(run, parametrisation: str, data: str) -> float:
     statement="With few shots and receivers and noisy data, inverting for the weights of a "
               "random-weight network that outputs the velocity gives a lower model error than "
               "conventional grid inversion from the same start.",
-    source=paper("yan2023fwi", "Sec. 4 (numerical experiments with limited shots/receivers and "
-                               "noise)"),
+    source=paper("yan2023fwi", "abstract of arXiv v1 and of the journal version (better than "
+                               "conventional inversion with limited shots or receivers and "
+                               "random noise); the experiments' models, survey and numbers "
+                               "were not readable"),
     metric="model error of the network re-parametrisation over that of grid inversion, "
            "each with its own tuned Adam step",
     holds_if=("<", 0.9),
@@ -64,10 +68,15 @@ def invert(run, parametrisation: str, data: str) -> float:
     seeds=per_scale(ci=3, paper=8),
     xfail="measured network/grid model-error ratios 1.04 1.19 1.09 / 1.13 1.08 0.975 / 1.01 "
           "0.994 1.00 (base seeds 0/1/2; control with abundant data 1.00 1.07 1.03 at base "
-          "seed 0): no advantage. In this small problem (2 shots, 10 "
-          "receivers, 5% noise, 20 Adam steps) neither method lowers the model error below the "
-          "start's by more than ~1%: the tuned steps are the smallest tried, and larger ones fit "
-          "the noisy data while the model moves away from the truth",
+          "seed 0): no advantage. In this small problem (2 shots, 10 receivers, 5% noise, 20 "
+          "Adam steps) neither method lowers the model error below the start's by more than "
+          "~1%. At the paper scale's 300 steps (base seed 0, first seed, CPU, 4 min): limited "
+          "data grid 1.028, network 1.131 (ratio 1.10); abundant data grid 0.861, network "
+          "1.452 (ratio 1.69): the steps tuned over 30 iterations fit the noisy data while the "
+          "network's model moves away from the truth. The setting in which the paper shows its "
+          "advantage (test models, survey, network, iterations) could not be read: only the "
+          "abstracts of arXiv v1 and of the journal version were reachable, and no authors' "
+          "code was found",
 )
 def network_prior_beats_grid(run, data="limited"):
     return (run.shared(invert, parametrisation="network", data=data)

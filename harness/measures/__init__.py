@@ -1,6 +1,6 @@
 """Measures read off a trained model or a training run."""
 
-from harness.measures.attention import at_positions, attention_onto
+from harness.measures.attention import at_positions, attention_onto, shift_then_broadcast
 from harness.measures.condensation import (
     direction_clusters,
     heaviest,
@@ -56,6 +56,7 @@ __all__ = [
     "angle",
     "at_positions",
     "attention_onto",
+    "shift_then_broadcast",
     "attention_entropy",
     "direction_clusters",
     "effective_rank",

@@ -3,6 +3,7 @@
 from harness.models.cnn import TwoLayerCNN, two_layer_cnn
 from harness.models.deep_linear import DeepLinear, deep_linear
 from harness.models.diagonal_linear import DiagonalLinear, diagonal_linear
+from harness.models.dropout_mlp import DropoutMLP, dropout_mlp
 from harness.models.dropout_two_layer import (
     DropoutTwoLayerNet,
     dropout_masks,
@@ -59,6 +60,8 @@ __all__ = [
     "diagonal_linear",
     "dropout_masks",
     "dropout_two_layer_net",
+    "DropoutMLP",
+    "dropout_mlp",
     "embedding_mlp",
     "image_prior",
     "linear",

@@ -40,6 +40,10 @@ class TransformerSpec:
     unembedding N(0, 1/d_model), every other linear layer LeCun normal N(0, 1/fan_in); a number
     draws every weight matrix (embedding, positions and unembedding included) from N(0, init_std^2).
     Biases and LayerNorm parameters start at 0 and 1. learned_positions=False uses no positions.
+    The stripped models of mechanism studies turn parts off: mlp=False drops the MLP sublayers,
+    residual=False the residual connections (each sublayer's output replaces its input),
+    attention_output=False the attention's output projection W_O, and unembedding=False the
+    unembedding (the final residual stream is the logits, so d_model must equal vocab).
     """
 
     vocab: int
@@ -56,6 +60,10 @@ class TransformerSpec:
     bias: bool = False
     norm_eps: float = 1e-5
     activation: str = "relu"
+    mlp: bool = True
+    residual: bool = True
+    attention_output: bool = True
+    unembedding: bool = True
     dtype: torch.dtype = torch.float32
 
     def __post_init__(self) -> None:
@@ -70,6 +78,10 @@ class TransformerSpec:
                              f"{', '.join(NORM_PLACEMENTS)}")
         if self.init_std is not None and self.init_std < 0:
             raise ValueError(f"TransformerSpec.init_std must be >= 0, got {self.init_std}")
+        if not self.unembedding and self.d_model != self.vocab:
+            raise ValueError(f"TransformerSpec: without an unembedding the residual stream is "
+                             f"the logits, so d_model ({self.d_model}) must equal vocab "
+                             f"({self.vocab})")
 
 
 @dataclass(frozen=True)

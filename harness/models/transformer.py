@@ -49,8 +49,8 @@ class _Attention(nn.Module):
         self.n_heads, self.causal = spec.n_heads, spec.causal
         self.w_qkv = init.linear(d, 3 * d)  # columns: queries, keys, values
         self.b_qkv = init.bias(3 * d)
-        self.w_out = init.linear(d, d)
-        self.b_out = init.bias(d)
+        self.w_out = init.linear(d, d) if spec.attention_output else None
+        self.b_out = init.bias(d) if spec.attention_output else None
 
     def _project(self, x: torch.Tensor, columns: slice) -> torch.Tensor:
         bias = None if self.b_qkv is None else self.b_qkv[columns]
@@ -81,6 +81,8 @@ class _Attention(nn.Module):
         weights = scores.softmax(dim=-1)
         mixed = (weights[:, :, 0, :, None] * v).sum(2, keepdim=True) if one_query else weights @ v
         mixed = mixed.transpose(1, 2).reshape(batch, q.shape[2], d)
+        if self.w_out is None:
+            return mixed, weights
         return _affine(mixed, self.w_out, self.b_out), weights
 
 
@@ -95,26 +97,35 @@ class _MLP(nn.Module):
         return _affine(self.sigma(_affine(x, self.w_in, self.b_in)), self.w_out, self.b_out)
 
 
+def _joined(residual: torch.Tensor, branch: torch.Tensor, keep_residual: bool) -> torch.Tensor:
+    return residual + branch if keep_residual else branch
+
+
 class _Block(nn.Module):
     def __init__(self, spec: TransformerSpec, init: _Init):
         super().__init__()
-        self.attention, self.mlp = _Attention(spec, init), _MLP(spec, init)
-        self.post = spec.norm == "post"
+        self.attention = _Attention(spec, init)
+        self.mlp = _MLP(spec, init) if spec.mlp else None
+        self.post, self.residual = spec.norm == "post", spec.residual
         pre_attn = spec.norm in ("pre", "attn-only")
-        pre_mlp = spec.norm in ("pre", "mlp-only")
+        pre_mlp = spec.norm in ("pre", "mlp-only") and spec.mlp
         self.norm_attn = _layer_norm(spec) if pre_attn or self.post else nn.Identity()
-        self.norm_mlp = _layer_norm(spec) if pre_mlp or self.post else nn.Identity()
+        self.norm_mlp = _layer_norm(spec) if pre_mlp or self.post and spec.mlp else nn.Identity()
 
     def forward(self, x: torch.Tensor, last_only: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """The block's output (at the last position only, if asked) and its attention map."""
         residual = x[:, -1:] if last_only else x
         if self.post:
             attended, weights = self.attention(x, last_only)
-            x = self.norm_attn(residual + attended)
-            return self.norm_mlp(x + self.mlp(x)), weights
+            x = self.norm_attn(_joined(residual, attended, self.residual))
+            if self.mlp is None:
+                return x, weights
+            return self.norm_mlp(_joined(x, self.mlp(x), self.residual)), weights
         attended, weights = self.attention(self.norm_attn(x), last_only)
-        x = residual + attended
-        return x + self.mlp(self.norm_mlp(x)), weights
+        x = _joined(residual, attended, self.residual)
+        if self.mlp is None:
+            return x, weights
+        return _joined(x, self.mlp(self.norm_mlp(x)), self.residual), weights
 
 
 class Transformer(nn.Module):
@@ -129,7 +140,7 @@ class Transformer(nn.Module):
         self.positions = init.normal(spec.max_len, d, std=0.02) if spec.learned_positions else None
         self.blocks = nn.ModuleList(_Block(spec, init) for _ in range(spec.n_layers))
         self.final_norm = _layer_norm(spec) if spec.final_norm else nn.Identity()
-        self.unembedding = init.normal(d, spec.vocab, std=d ** -0.5)
+        self.unembedding = init.normal(d, spec.vocab, std=d ** -0.5) if spec.unembedding else None
         self.last_maps: list[torch.Tensor] = []
         self.last_features: torch.Tensor | None = None
 
@@ -153,14 +164,17 @@ class Transformer(nn.Module):
         x, maps = self._residual_stream(tokens, last_only=False)
         self.last_maps = [weights.detach() for weights in maps]
         self.last_features = x.detach()
-        return x @ self.unembedding
+        return self._logits(x)
+
+    def _logits(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.unembedding is None else x @ self.unembedding
 
     def last_logits(self, tokens: torch.Tensor) -> torch.Tensor:
         """forward(tokens)[:, -1], computing only what the last position needs (~2-3x fewer
         operations in a one-layer model). Training on a last-position answer uses it; it leaves
         the hooks as the last forward() set them."""
         x, _ = self._residual_stream(tokens, last_only=True)
-        return x[:, -1] @ self.unembedding
+        return self._logits(x[:, -1])
 
     def attention_maps(self) -> list[torch.Tensor]:
         """Per layer, the (batch, heads, seq, seq) attention weights of the last forward
@@ -170,13 +184,17 @@ class Transformer(nn.Module):
     def attention_weights(self) -> list[dict[str, tuple[nn.Parameter, slice]]]:
         """Per layer, where W_Q, W_K, W_V and W_O live: for each of "query", "key", "value" and
         "output", the parameter and the columns of it that hold that (d_model, d_model) matrix
-        (queries, keys and values share one fused parameter)."""
+        (queries, keys and values share one fused parameter); a model without W_O has no
+        "output"."""
         d = self.spec.d_model
-        return [{"query": (block.attention.w_qkv, slice(0, d)),
-                 "key": (block.attention.w_qkv, slice(d, 2 * d)),
-                 "value": (block.attention.w_qkv, slice(2 * d, 3 * d)),
-                 "output": (block.attention.w_out, slice(None))}
-                for block in self.blocks]
+        located = [{"query": (block.attention.w_qkv, slice(0, d)),
+                    "key": (block.attention.w_qkv, slice(d, 2 * d)),
+                    "value": (block.attention.w_qkv, slice(2 * d, 3 * d))}
+                   for block in self.blocks]
+        if self.spec.attention_output:
+            for layer, block in zip(located, self.blocks, strict=True):
+                layer["output"] = (block.attention.w_out, slice(None))
+        return located
 
     def features(self) -> torch.Tensor:
         """(batch, seq, d_model): the residual stream that the unembedding read in the last

@@ -1,15 +1,35 @@
 """Targets and samples of the optimistic-estimate experiments (Zhang et al. 2023,
-arXiv:2307.08921): a one-neuron tanh target on Gaussian inputs, and sets of entries that
-determine a symmetric rank-one matrix."""
+arXiv:2307.08921): the target and samples of the authors' 1-D sample-size sweep (inputs U[-1, 1],
+samples 1..9 padded into one batch with a mask), and sets of entries that determine a symmetric
+rank-one matrix."""
 
 from __future__ import annotations
 
 import torch
 
 
-def tanh_neuron(x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """(n, d) inputs -> (n, 1) values of the one-neuron target tanh(weights . x)."""
-    return torch.tanh(x @ weights)[:, None]
+def shifted_tanh(x: torch.Tensor) -> torch.Tensor:
+    """(..., d) inputs -> (..., 1) values of tanh(x_1 + 1): the authors' 1-D target a tanh(w x + b)
+    with a = w = b = 1 (course notebook, code/Optimistic_Estimate/), which reads the first input
+    coordinate only."""
+    return torch.tanh(x[..., :1] + 1)
+
+
+def padded_samples(sizes: torch.Tensor, in_dim: int, inputs: str, generator: torch.Generator,
+                   dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+    """Training inputs for one trial per entry of `sizes`: (trials, max size, in_dim) points with
+    coordinates ~ U[-1, 1] and a (trials, max size) mask of the first sizes[t] points of trial t.
+    `inputs="duplicate"` copies the first coordinate into every other one (extra inputs that add
+    weights to each neuron but no new direction to the function space); "independent" draws each
+    coordinate on its own."""
+    if inputs not in ("independent", "duplicate"):
+        raise ValueError(f"inputs {inputs!r} not in 'independent', 'duplicate'")
+    largest = int(sizes.max())
+    x = 2 * torch.rand(len(sizes), largest, in_dim, generator=generator, dtype=dtype) - 1
+    if inputs == "duplicate":
+        x = x[..., :1].expand(-1, -1, in_dim).contiguous()
+    mask = (torch.arange(largest)[None] < sizes[:, None]).to(dtype)
+    return x, mask
 
 
 def determining_entries(dim: int, extra: int, generator: torch.Generator) -> torch.Tensor:
