@@ -67,6 +67,8 @@ class Outcome:
     `invalid[i]` says why the claim side's i-th measurement is not valid (None when it is), and
     `control_invalid` the same for the control. `stopped_early` marks an evaluation that stopped
     at the first seed that decided the verdict against the claim (fewer values than seeds).
+    `traces["claim"][i]` is what the claim side's i-th seed recorded (`Run.trace`), when the
+    session keeps traces.
     """
 
     seeds: list[int]
@@ -78,6 +80,8 @@ class Outcome:
     control_invalid: list[str | None] = field(default_factory=list)
     stopped_early: bool = False
     breakages: int = 0  # degenerate models that broke in it (harness/degenerate.py)
+    traces: dict[str, list[dict[str, Any]]] | None = None  # per side, per seed; None: not kept
+    provenance: dict[str, Any] = field(default_factory=dict)  # where it ran (provenance.py)
 
 
 SIDES = ("claim", "control")
@@ -113,6 +117,7 @@ class Claim:
             "source": str(self.source),
             "reference": self.source.reference.key,
             "references": self.source.keys,
+            "paper_value": self.source.reported,
             "metric": self.metric,
             "op": self.op,
             "threshold": self.threshold,
@@ -133,6 +138,7 @@ class Claim:
         roles: set[str] = set()
         breakages = 0
         measured: dict[str, tuple[list[float], list[str | None]]] = {s: ([], []) for s in SIDES}
+        traces: dict[str, list[dict[str, Any]]] = {s: [] for s in SIDES}
 
         def measure(side: str, knobs: dict[str, Any]) -> bool:
             """Measure one side; False when it stopped with the verdict decided against."""
@@ -144,6 +150,8 @@ class Claim:
                                                            f"{len(seeds)}")
                 values.append(value)
                 invalid.append(why)
+                if run.traced is not None:
+                    traces[side].append(run.traced.data())
                 roles.update(run.roles_built)
                 breakages += run.breakages
                 if progress:
@@ -157,7 +165,8 @@ class Claim:
         finished = measure("claim", {}) and measure("control", self.control.knobs)
         (values, invalid), (control_values, control_invalid) = (measured[s] for s in SIDES)
         return Outcome(seeds, values, control_values, time.perf_counter() - start, sorted(roles),
-                       invalid, control_invalid, stopped_early=not finished, breakages=breakages)
+                       invalid, control_invalid, stopped_early=not finished, breakages=breakages,
+                       traces=traces if settings.traces else None)
 
     def measure_seed(self, run: Run, knobs: dict[str, Any], where: str) -> tuple[float, str | None]:
         """One seed's value and, when its measurement is not valid, why. A crash on a model

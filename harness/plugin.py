@@ -10,16 +10,17 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from harness.report import WRITERS
-from harness.results import CLAIM_KEY, OUTCOME_KEY, REASON_KEY, ClaimLog
+from harness.report import TRACE_FORMATS, WRITERS
+from harness.results import CLAIM_KEY, COLLECTED_KEY, OUTCOME_KEY, REASON_KEY, ClaimLog
 
 SCALES = ("ci", "paper")
 DEVICES = ("auto", "cpu", "cuda")
+LOCAL_INDEX = "phenomena_local_index"
+HOST_COUNTS_KEY = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,9 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--compare", metavar="BASELINE.json",
                     help="add a column: verdict flips and value changes against a saved report")
     group.addoption("--plots", metavar="DIR",
-                    help="write one PNG per claim with its evidence (needs matplotlib)")
+                    help="write each claim's figure (its traces, claim and control, and its "
+                         "values against the threshold) as PNG and PDF (needs matplotlib)")
     group.addoption("--shard", metavar="K/N",
-                    help="run only the K-th of N shards of the collected tests (1 <= K <= N)")
+                    help="run only the K-th of N shards of the collected tests (1 <= K <= N), "
+                         "balanced by the seconds in the --schedule-from report; 'auto' takes "
+                         "K and N from the SLURM_ARRAY_TASK_* variables")
     group.addoption("--stop-when-decided", action="store_true",
                     help="stop a claim at the first seed that decides its verdict against it "
                          "(fewer values in the report, not cached; for sanity runs)")
@@ -83,35 +87,61 @@ def pytest_configure(config: pytest.Config) -> None:
     shard_of(config)
     if config.getoption("arch"):
         architectures_from(config)
-    if config.getoption("device") == "cuda":
-        resolve_device(config)
+    if config.getoption("device") == "cuda" and not distributes(config):
+        resolve_device(config)  # under xdist each worker resolves its own
     config.pluginmanager.register(ClaimLog(config), "phenomena-claim-log")
+
+
+def distributes(config: pytest.Config) -> bool:
+    """Whether this process is an xdist controller: its workers run the claims, elsewhere."""
+    return (not hasattr(config, "workerinput")
+            and config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None)))
 
 
 def shard_of(config: pytest.Config) -> tuple[int, int] | None:
     value = config.getoption("shard")
     if value is None:
         return None
-    match = re.fullmatch(r"(\d+)/(\d+)", value)
-    if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise pytest.UsageError(f"--shard {value}: expected K/N with 1 <= K <= N, e.g. 2/4")
-    return int(match[1]), int(match[2])
+    from harness.sharding import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m deselected theirs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this shard's tests: shard K of N takes every N-th run group (claims that share
-    training runs form one; see harness/scheduling.py), sorted by name, from the K-th on, so
-    shards are disjoint, cover the suite, keep claims that share runs together, and every
-    machine computes the same split."""
+    """Record the claims collected (a merge checks that its shards cover them), then keep this
+    shard's tests: shard K of N takes its run groups of a split balanced by recorded seconds
+    (harness/sharding.py), so shards are disjoint, cover the suite, keep claims that share runs
+    together, and every machine computes the same split."""
+    config.stash[COLLECTED_KEY] = sorted(
+        item.phenomena_claim.id for item in items if hasattr(item, "phenomena_claim"))
     shard = shard_of(config)
     if shard is None:
         return
     k, n = shard
-    from harness.scheduling import run_group
+    from harness.scheduling import recorded_seconds, run_group, times_path
+    from harness.sharding import balanced_shards
 
-    group = {item: run_group(getattr(item, "phenomena_claim", None), item.nodeid) for item in items}
-    names = sorted(set(group.values()))
-    kept = {name for position, name in enumerate(names) if position % n == k - 1}
+    path, source = times_path(config)
+    try:
+        recorded = recorded_seconds(path) if path else None
+    except ValueError as exc:
+        if source:
+            raise pytest.UsageError(f"{source} {exc}") from None
+        recorded = None
+    group, cost = {}, {}  # a group costs its tests' known seconds; None when none is known
+    for item in items:
+        claim = getattr(item, "phenomena_claim", None)
+        group[item] = name = run_group(claim, item.nodeid)
+        seconds = None if recorded is None else recorded.by_test.get(
+            item.nodeid, recorded.by_claim.get(getattr(claim, "id", None)))
+        cost.setdefault(name, None)
+        if seconds is not None:
+            cost[name] = (cost[name] or 0.0) + seconds
+    kept = balanced_shards(cost, n)[k - 1]
     config.hook.pytest_deselected(items=[it for it in items if group[it] not in kept])
     items[:] = [it for it in items if group[it] in kept]
 
@@ -136,13 +166,31 @@ def architectures_from(config: pytest.Config):
         raise pytest.UsageError(f"--arch: {exc}") from None
 
 
-def worker_index() -> int:
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """On the controller: number each xdist worker among the workers on its own host (the
+    gateway's ssh or socket address; popen workers are this host), so GPUs go round robin per
+    host, not by the global worker number."""
+    spec = node.gateway.spec
+    host = spec.ssh or spec.socket or "popen"
+    counts = node.config.stash.setdefault(HOST_COUNTS_KEY, {})
+    node.workerinput[LOCAL_INDEX] = counts.get(host, 0)
+    counts[host] = counts.get(host, 0) + 1
+
+
+def worker_index(config: pytest.Config | None = None) -> int:
+    """This worker's index among the workers on its host (0 outside xdist)."""
+    given = getattr(config, "workerinput", {}).get(LOCAL_INDEX)
+    if given is not None:
+        return given
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     return int(worker[2:]) if worker[2:].isdigit() else 0
 
 
 def resolve_device(config: pytest.Config):
-    """The device of this process: xdist worker k takes visible GPU k mod count."""
+    """The device of this process: the k-th xdist worker on a host takes its visible GPU
+    k mod count (CUDA_VISIBLE_DEVICES, per gateway with --tx ...//env:CUDA_VISIBLE_DEVICES=...,
+    says which)."""
     import torch
 
     choice = config.getoption("device")
@@ -151,7 +199,7 @@ def resolve_device(config: pytest.Config):
     if not torch.cuda.is_available():
         raise pytest.UsageError("--device cuda: CUDA is not available here; "
                                 "allowed: auto, cpu (or install a CUDA build of torch)")
-    return torch.device("cuda", worker_index() % torch.cuda.device_count())
+    return torch.device("cuda", worker_index(config) % torch.cuda.device_count())
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +219,15 @@ def phenomena_settings(pytestconfig: pytest.Config):
     return Settings(scale=pytestconfig.getoption("scale"),
                     base_seed=pytestconfig.getoption("base_seed"),
                     device=resolve_device(pytestconfig),
-                    architectures=architectures_from(pytestconfig))
+                    architectures=architectures_from(pytestconfig),
+                    traces=keeps_traces(pytestconfig))
+
+
+def keeps_traces(config: pytest.Config) -> bool:
+    """Experiments' traces are kept only for figures (--plots) or a report that holds them
+    (.json, .html); otherwise recording them costs nothing."""
+    return bool(config.getoption("plots")) or any(
+        Path(path).suffix in TRACE_FORMATS for path in config.getoption("report"))
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +265,8 @@ def claim_test(claim):
                   record_property) -> None:
         key = phenomena_cache.key(claim, phenomena_settings) if phenomena_cache else None
         stored = phenomena_cache.get(key) if key else None
+        if stored and phenomena_settings.traces and stored.get("traces") is None:
+            stored = None  # cached by a run that kept no traces: recompute them
         try:
             outcome = (Outcome(**stored) if stored else claim.evaluate(
                 phenomena_settings, phenomena_progress,
@@ -216,6 +274,10 @@ def claim_test(claim):
         except ModelFault as fault:
             record_property(REASON_KEY, str(fault))
             pytest.fail(str(fault), pytrace=False)
+        if not stored:
+            from harness.provenance import provenance
+
+            outcome.provenance = provenance(phenomena_settings.device)
         if key and not stored and not outcome.stopped_early:
             phenomena_cache.set(key, dataclasses.asdict(outcome))
         record_property(OUTCOME_KEY, {
@@ -230,6 +292,8 @@ def claim_test(claim):
             "cached": stored is not None,
             "stopped_early": outcome.stopped_early,
             "breakages": outcome.breakages,
+            "traces": outcome.traces if phenomena_settings.traces else None,
+            "provenance": outcome.provenance,
         })
         if not claim.passed(outcome):
             explanation = claim.explain(outcome)

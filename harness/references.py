@@ -40,12 +40,15 @@ def references() -> dict[str, Reference]:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim comes from: a reference and the figure or section it reproduces, and other
-    papers that document the same phenomenon (`also`)."""
+    """Where a claim comes from: a reference and the figure or section it reproduces (what was
+    read: a section or figure when checked, else "abstract" or "authors' code: repo/path"), other
+    papers that document the same phenomenon (`also`), and what the paper itself reports for the
+    quantity the claim measures (`reported`, a short text; None when it gives no number)."""
 
     reference: Reference
     where: str
     also: tuple[Source, ...] = ()
+    reported: str | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -57,11 +60,13 @@ class Source:
         return "; also ".join([first] + [str(other) for other in self.also])
 
 
-def paper(key: str, where: str, *also: Source) -> Source:
+def paper(key: str, where: str, *also: Source, reported: str | None = None) -> Source:
     """The source of a claim: `paper("xu2019frequency", "Fig. 1")`; further sources of the same
-    phenomenon follow: `paper("xu2019frequency", "Fig. 1", paper("rahaman2019spectral", ...))`."""
+    phenomenon follow: `paper("xu2019frequency", "Fig. 1", paper("rahaman2019spectral", ...))`;
+    `reported="..."` is the paper's own number for what the claim measures (the report shows it
+    beside ours as `paper_value`)."""
     try:
-        return Source(references()[key], where, also)
+        return Source(references()[key], where, also, reported)
     except KeyError:
         raise KeyError(f"unknown reference {key!r}: add a BibTeX entry for it to "
                        f"{BIB_PATH.name}") from None

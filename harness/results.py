@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from harness.cache import harness_sources, source_hash
 from harness.compare import compare_to_baseline
 from harness.report import text_table, write_report
 
 CLAIM_KEY = "phenomena.claim"
 OUTCOME_KEY = "phenomena.outcome"
 REASON_KEY = "phenomena.reason"
+COLLECTED_KEY = pytest.StashKey[list]()  # the claim ids collected, before --shard kept some
 INCOMPLETE = ("the run was interrupted: the report holds the claims that finished; a rerun "
               "replays them from the cache and runs the rest")
 
@@ -62,7 +64,9 @@ class ClaimLog:
                        invalid=measured["invalid"], seconds=measured["seconds"],
                        arch=measured["arch"], cached=measured["cached"],
                        stopped_early=measured["stopped_early"],
-                       breakages=measured["breakages"])
+                       breakages=measured["breakages"], provenance=measured["provenance"])
+            if measured["traces"] is not None:
+                row["traces"] = measured["traces"]
             row["control"].update(values=measured["control_values"],
                                   invalid=measured["control_invalid"])
         if REASON_KEY in properties:
@@ -131,4 +135,8 @@ def environment(config: pytest.Config) -> dict[str, Any]:
         "scipy": scipy.__version__,
         "platform": platform.platform(),
         "command": " ".join(sys.argv[1:]),
+        "harness_hash": source_hash(*harness_sources())[:16],
+        # None under xdist, whose controller collects nothing: a merge then cannot list the
+        # claims no shard ran
+        "collected": config.stash.get(COLLECTED_KEY, None),
     }

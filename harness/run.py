@@ -12,6 +12,7 @@ from torch import nn
 
 from harness.roles import Architectures
 from harness.seeding import numpy_generator, torch_generator
+from harness.traces import Traces
 
 T = TypeVar("T")
 _shared_results: dict[tuple, Any] = {}
@@ -26,12 +27,14 @@ def count_breakage() -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Session-wide choices, from the command line."""
+    """Session-wide choices, from the command line. `traces`: whether experiments' traces are
+    kept (the session asked for figures or a report that holds them)."""
 
     scale: str
     base_seed: int
     device: torch.device
     architectures: Architectures
+    traces: bool = False
 
 
 @dataclass
@@ -48,12 +51,14 @@ class Run:
     rng: np.random.Generator = field(init=False)
     roles_built: set[str] = field(default_factory=set)
     invalid: list[str] = field(default_factory=list)
+    traced: Traces | None = field(init=False)
     _breakages_at_start: int = field(init=False)
     _breakages_replayed: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.generator = torch_generator(self.seed)
         self.rng = numpy_generator(self.seed)
+        self.traced = Traces() if self.settings.traces else None
         self._breakages_at_start = _breakages[0]
 
     @property
@@ -90,6 +95,25 @@ class Run:
             self.invalid.append(reason)
         return bool(condition)
 
+    @property
+    def tracing(self) -> bool:
+        """Whether traces are kept: guard a trace whose value costs more than reading it off."""
+        return self.traced is not None
+
+    def trace(self, name: str, x: float, value: float, *, x_label: str = "step",
+              level: float | None = None) -> None:
+        """Record one point (x, value) of the curve `name` (a float or a one-element tensor;
+        nothing is drawn from the generators). `level`: a reference line the figure draws (the
+        accuracy a crossing times, 2 / lr). A no-op unless the session keeps traces."""
+        if self.traced is not None:
+            self.traced.curve(name, x, value, x_label, level)
+
+    def trace_array(self, name: str, array) -> None:
+        """Record a small array (a spectrum, an attention map, a histogram) under `name`;
+        large ones are strided when stored. A no-op unless the session keeps traces."""
+        if self.traced is not None:
+            self.traced.array(name, array)
+
     def to_device(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return tuple(t.to(self.device) for t in tensors)
 
@@ -105,7 +129,7 @@ class Run:
                str(self.device), self.settings.architectures.origins(),
                tuple(sorted(kwargs.items())))
         if key in _shared_results:
-            result, roles, invalid, breakages = _shared_results[key]
+            result, roles, invalid, breakages, traced = _shared_results[key]
             self._breakages_replayed += breakages
         else:
             fresh = Run(self.seed, self.settings)
@@ -113,9 +137,12 @@ class Run:
                 result = experiment(fresh, **kwargs)
             finally:  # a crash is reported with the models it ran on
                 self.roles_built |= fresh.roles_built
-            roles, invalid, breakages = (frozenset(fresh.roles_built), tuple(fresh.invalid),
-                                         fresh.breakages)
-            _shared_results[key] = result, roles, invalid, breakages
+            roles, invalid, breakages, traced = (frozenset(fresh.roles_built),
+                                                 tuple(fresh.invalid), fresh.breakages,
+                                                 fresh.traced)
+            _shared_results[key] = result, roles, invalid, breakages, traced
         self.roles_built |= roles
         self.invalid.extend(invalid)
+        if self.traced is not None and traced is not None:
+            self.traced.extend(traced)
         return result

@@ -152,6 +152,22 @@ class RunGroupScheduling(LoadScopeScheduling):
             self.recorded = RecordedSeconds({}, {})
         self._cost: dict[str, float | None] = {}
 
+    def _check_nodes_have_same_collection(self) -> bool:
+        """Every worker must collect the same tests (remote workers run their own checkout):
+        otherwise the run stops with one line naming the workers and a test that differs."""
+        (first, tests), *others = self.registered_collections.items()
+        for node, collection in others:
+            differ = sorted(set(tests) ^ set(collection))
+            if differ or list(tests) != list(collection):
+                line = (f"worker {node.gateway.id} collected other tests than {first.gateway.id}"
+                        f" ({len(collection)} against {len(tests)}; e.g. "
+                        f"{differ[0] if differ else 'another order'}): give every --tx gateway "
+                        f"the same checkout")
+                self.config.hook.pytest_collectreport(report=pytest.CollectReport(
+                    nodeid=node.gateway.id, outcome="failed", longrepr=line, result=[]))
+                return False
+        return True
+
     def _split_scope(self, nodeid: str) -> str:
         return run_group_of_node(nodeid, self.root)
 

@@ -62,6 +62,11 @@ def small_init_condenses(run, gamma=1.75):
         return math.nan
     with torch.no_grad():
         w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
+    if run.tracing:
+        for angle, share in zip(*measures.orientation_load(w, measures.neuron_amplitudes(w, a)),
+                                strict=True):
+            run.trace("share of amplitude per orientation bin", angle, share,
+                      x_label="orientation of (w_k, b_k), rad")
     return measures.orientation_share(w, measures.neuron_amplitudes(w, a), bins=4)
 
 
@@ -78,6 +83,7 @@ def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
         if not fit_phase_diagram_points(run, net):
             return math.nan
         distances.append(measures.relative_distance(input_weights(net), start))
+        run.trace("RD(theta_w) against the width", width, distances[-1], x_label="width m")
     return measures.log_log_slope(widths, distances)
 
 
@@ -86,8 +92,8 @@ def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
     statement="In the condensed regime (gamma > 1, gamma' < gamma - 1) the input weights move "
               "further from their initial values, relative to them, the wider the network: "
               "RD(theta_w) grows with the width m.",
-    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0 (slope about 0.37 "
-                                 "at gamma = 1.75)"),
+    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
+                 reported="slope of log RD against log m about 0.37 at gamma = 1.75"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
     holds_if=(">", 0.1),
     control=control("linear regime (gamma = 0.5)", gamma=0.5),
@@ -102,8 +108,8 @@ def rd_grows_with_width(run, gamma=1.75, gamma_prime=0.0):
     id="condensation/phase-linear",
     statement="In the linear regime (gamma < 1) the input weights barely move, the less the wider "
               "the network: RD(theta_w) shrinks with the width m.",
-    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0 (slope about -0.5 "
-                                 "at gamma = 0.5)"),
+    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
+                 reported="slope of log RD against log m about -0.5 at gamma = 0.5"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
     holds_if=("<", -0.1),
     control=control("condensed regime (gamma = 1.75)", gamma=1.75),
@@ -162,6 +168,9 @@ def initial_stage_directions(run, activation: str, init: str) -> int:
     with torch.no_grad():
         w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
     amplitudes = measures.neuron_amplitudes(w, a)
+    for angle, amplitude in sorted(zip(np.arctan2(w[:, 1], w[:, 0]), amplitudes, strict=True)):
+        run.trace(f"|a_k| ||(w_k, b_k)|| by orientation ({activation})", angle, amplitude,
+                  x_label="orientation of (w_k, b_k) (rad)")
     top = measures.heaviest(amplitudes, 0.25)
     return len(measures.direction_clusters(w[top], amplitudes[top], min_cos=0.95))
 
@@ -211,6 +220,9 @@ def kernel_alignment_after_training(run, init: str) -> float:
     def burst_over(step: int) -> bool:
         with torch.no_grad():
             sizes.append(net.kernels()[:, :-1].norm(dim=1).max().item())
+            if run.tracing:
+                run.trace("kernels' mean pairwise |cos|", step,
+                          measures.mean_abs_cosine(net.kernels().cpu().numpy()))
         return (small and len(sizes) > 10 and sizes[-1] > 10 * sizes[0]
                 and sizes[-1] < 1.05 * sizes[-11])
 
@@ -279,8 +291,8 @@ def reduced_width_fraction(run, init: str, width: int = 100) -> float:
     statement="A network trained from small init is condensed enough that merging neurons with "
               "aligned input weights (summing their output weights) shrinks it to a fraction of "
               "its width while its test error stays put.",
-    source=paper("chen2024reduction", "Sec. 3 (condensation reduction; combustion net to 41.7%, "
-                                      "CIFAR-10 net to 11.5% of its size)"),
+    source=paper("chen2024reduction", "Sec. 3 (condensation reduction)",
+                 reported="combustion net reduced to 41.7%, CIFAR-10 net to 11.5% of its size"),
     metric="reduced width / width, the narrowest merge (cos > 0.9999..0.9) with test MSE within "
            "10% of the unmerged net's",
     holds_if=("<", 0.4),

@@ -8,6 +8,7 @@ import torch
 from harness import claim, control, measures, paper, per_scale, tasks
 
 N_TRAIN, DIM, NOISE = 100, 20, 0.5
+TRACED_WIDTHS = (10, 25, 50, 70, 85, 95, 100, 105, 115, 130, 160, 200, 300, 400)  # the figure's
 
 
 def random_features_setting(run, width: int, test_points: int):
@@ -54,7 +55,7 @@ def require_interpolation(run, features: torch.Tensor, y: torch.Tensor) -> None:
 )
 def interpolation_peak(run, ridge=0.0):
     widths = [N_TRAIN // 4, N_TRAIN, 4 * N_TRAIN]
-    peaks = []
+    peaks, curves = [], []
     for _ in range(run.scaled(ci=5, paper=20)):
         train, f, test, f_test = random_features_setting(
             run, max(widths), test_points=run.scaled(ci=2000, paper=10_000))
@@ -64,6 +65,12 @@ def interpolation_peak(run, ridge=0.0):
         error = {N: measures.readout_test_error(train[:, :N], y, test[:, :N], f_test, ridge)
                  for N in widths}
         peaks.append(error[N_TRAIN] / max(error[widths[0]], error[widths[-1]]))
+        if run.tracing:
+            curves.append([measures.readout_test_error(train[:, :N], y, test[:, :N], f_test,
+                                                       ridge) for N in TRACED_WIDTHS])
+    for width, errors in zip(TRACED_WIDTHS, zip(*curves, strict=True), strict=False):
+        run.trace("test MSE (median over draws)", width, float(np.median(errors)),
+                  x_label="features N (n = 100 training points)")
     return float(np.median(peaks))
 
 
@@ -87,4 +94,5 @@ def noise_feeds_peak(run, ridge=0.0):
         require_interpolation(run, train, f)
         amplification.append(measures.label_noise_amplification(train, f, test, f_test, NOISE,
                                                                 ridge))
+    run.trace_array("noise amplification at N = n per draw (sorted)", np.sort(amplification))
     return float(np.median(amplification))

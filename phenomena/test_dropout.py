@@ -68,6 +68,8 @@ def hessian_aligns_with_dropout_noise(run, eigenvectors="dropout"):
     covariance = result["covariance"]
     if eigenvectors == "random":
         covariance = measures.with_random_eigenvectors(covariance, run.generator)
+    run.trace_array("exact Hessian H", result["hessian"])
+    run.trace_array("gradient-noise covariance Sigma", covariance)
     return measures.frobenius_alignment(result["hessian"], covariance)
 
 
@@ -158,6 +160,9 @@ def digits_window_geometry(run) -> dict[str, float]:
         with torch.no_grad():
             flatness = [measures.flatness_along(loss, centre, direction.to(theta), bisections=20)
                         for direction in directions.T[:TOP_DIRECTIONS]]
+        for variance, width in zip(variances[:TOP_DIRECTIONS], flatness, strict=True):
+            run.trace(f"log10 F_i ({window} window)", np.log10(float(variance)), np.log10(width),
+                      x_label="log10 sigma_i^2")
         results[window] = float(spearmanr(variances[:TOP_DIRECTIONS].numpy(),
                                           flatness).statistic)
     return results

@@ -40,6 +40,8 @@ def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> 
         with torch.no_grad():
             output = net(inputs).cpu().numpy()[:, 0]
         errors = measures.relative_spectral_error(output, y.cpu().numpy()[:, 0], PEAKS)
+        for k, error in zip(PEAKS, errors, strict=True):
+            run.trace(f"Delta_F at frequency {k}", step, error, level=level)
         return note_first_below(fitted, step, dict(zip(PEAKS, errors, strict=True)), level)
 
     train.fit(train.mse(net, inputs, y), torch.optim.Adam(net.parameters(), lr=3e-3),
@@ -57,7 +59,9 @@ def steps_to_fit_peaks(run, fourier_scale: float | None, level: float = 0.2) -> 
               "many times sooner than that of the highest.",
     source=paper("xu2019frequency", "Fig. 1 (sin x + sin 3x + sin 5x, tanh network)",
                  paper("rahaman2019spectral", "spectral bias: low frequencies are learnt "
-                                              "first (Sec. 3)")),
+                                              "first (Sec. 3)"),
+                 reported="Delta_F converges at the peak of sin x first, then sin 3x, then "
+                          "sin 5x"),
     metric="steps until Delta_F(5) < 0.2 over steps until Delta_F(1) < 0.2, both observed "
            "within the budget (checked every 10 steps)",
     holds_if=(">", 10.0),
@@ -97,6 +101,8 @@ def steps_to_fit_residual_parts(run, fourier_scale: float | None,
     def record(step: int) -> bool:
         with torch.no_grad():
             e_low, e_high = measures.low_high_errors(net(inputs), targets, smoother)
+        run.trace("e_low", step, e_low, level=level)
+        run.trace("e_high", step, e_high, level=level)
         return note_first_below(reached, step, {"low": e_low, "high": e_high}, level)
 
     train.fit(train.mse(net, inputs, targets), torch.optim.Adam(net.parameters(), lr=2e-3),
@@ -149,8 +155,11 @@ def parity_fit_and_generalise(run, n_train: int) -> dict[str, float]:
     def record(step: int) -> bool:
         with torch.no_grad():
             scores, test_scores = net(x)[:, 0], net(x_test)[:, 0]
-        done = crossings.record(step, fit=measures.accuracy(scores, y[:, 0]),
-                                generalise=measures.accuracy(test_scores, y_test[:, 0]))
+        fit, generalise = measures.accuracy(scores, y[:, 0]), measures.accuracy(test_scores,
+                                                                               y_test[:, 0])
+        run.trace("train accuracy", step, fit, level=0.99)
+        run.trace("test accuracy", step, generalise, level=0.95)
+        done = crossings.record(step, fit=fit, generalise=generalise)
         if crossings.steps.get("fit") == step:
             output = test_scores.cpu().numpy()
             shares["degree_one"] = measures.walsh_share(
@@ -234,6 +243,8 @@ def loss_switch(run, switch: bool) -> dict[str, float]:
     after = tasks.residual_loss(net, POISSON, x) if switch else tasks.data_loss(net, POISSON, x)
     train.fit(after, optimiser, steps=60, observe=record)
     sizes = [float(e.norm() / exact.norm()) for e in errors]
+    for step, size in enumerate(sizes):
+        run.trace("relative L2 error after the switch", step, size)
     peak = sizes.index(max(sizes))
     return {"at_switch": sizes[0], "peak": sizes[peak],
             "peak_low_share": measures.low_frequency_share(errors[peak].numpy(),
@@ -248,7 +259,7 @@ LOSS_SWITCH_SEEDS = "frequency/loss-jump"
     statement="Switching from the data loss to the PDE-residual loss moves the solution far from "
               "the exact one at once: within a few steps the error grows many-fold.",
     source=paper("wang2024lossjump", "loss-jump experiments (1-D Poisson, data loss then model "
-                 "loss with second derivatives)"),
+                 "loss with second derivatives); abstract (not verified against the PDF)"),
     metric="peak relative L2 error in the 60 steps after the switch over the error at the switch",
     holds_if=(">", 10.0),
     control=control("no switch (60 more steps on the data loss)", switch=False),
@@ -266,7 +277,7 @@ def error_jumps_at_switch(run, switch=True):
               "constrains weakly: at its peak most of the error lies below the target's high "
               "frequency, while the error the data loss leaves lies above it.",
     source=paper("wang2024lossjump", "frequency analysis of the loss jump (model loss constrains "
-                 "low frequencies weakly)"),
+                 "low frequencies weakly); abstract (not verified against the PDF)"),
     metric="share of the error's energy at frequencies below 4 cycles on [-1, 1), at the peak "
            "relative L2 error in the 60 steps after the switch",
     holds_if=(">", 0.5),

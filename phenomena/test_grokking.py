@@ -25,8 +25,11 @@ def grok_modular_addition_mlp(run, weight_decay: float, budget: int) -> dict[str
     def record(step: int) -> bool:
         with torch.no_grad():
             logits = net(pairs)
-        return crossings.record(step, fit=measures.accuracy(logits[train_idx], labels[train_idx]),
-                                generalise=measures.accuracy(logits[test_idx], labels[test_idx]))
+        fit = measures.accuracy(logits[train_idx], labels[train_idx])
+        generalise = measures.accuracy(logits[test_idx], labels[test_idx])
+        run.trace("train accuracy", step, fit, level=0.99)
+        run.trace("test accuracy", step, generalise, level=0.95)
+        return crossings.record(step, fit=fit, generalise=generalise)
 
     optimiser = torch.optim.AdamW(net.parameters(), lr=2e-2, weight_decay=weight_decay,
                                   betas=(0.9, 0.98))
@@ -39,8 +42,8 @@ def grok_modular_addition_mlp(run, weight_decay: float, budget: int) -> dict[str
     id="grokking/modular-addition",
     statement="With weight decay, a network trained on half of the a + b mod p table reaches "
               "99% training accuracy long before 95% test accuracy: it memorises, then groks.",
-    source=paper("power2022grokking", "Fig. 1 (train accuracy near 100% at ~1e3 steps, "
-                 "validation at ~1e5, 50% of the table); here the MLP of Liu et al. 2023"),
+    source=paper("power2022grokking", "Fig. 1 (50% of the table); here the MLP of Liu et al. "
+                 "2023", reported="train accuracy near 100% at ~1e3 steps, validation at ~1e5"),
     metric="steps to test accuracy >= 0.95 over steps to train accuracy >= 0.99, within 1,200 "
            "full-batch steps; both observed on the claim side",
     holds_if=(">", 5.0),
@@ -109,8 +112,8 @@ def lambda_transition_times(run, settings: list[tuple[float, float]],
     statement="With large initialisation alpha and small weight decay lambda, a diagonal linear "
               "net memorises with a kernel predictor and switches to the max-margin one at "
               "t* ~ (1/lambda) log alpha: lambda t* grows like log alpha, with slope 1.",
-    source=paper("lyu2024dichotomy", "Sec. 3 and Fig. 1a (sparse linear classification, "
-                 "transition near (1/lambda) log alpha)"),
+    source=paper("lyu2024dichotomy", "Sec. 3 and Fig. 1a (sparse linear classification)",
+                 reported="transition near t = (1/lambda) log alpha"),
     metric="|slope - 1| of lambda t* against ln alpha over alpha = 8, 32, 128 at lambda = 0.1 "
            "(t* = first time with test accuracy >= 0.95, observed by t = 200)",
     holds_if=("<", 0.2),
@@ -122,6 +125,8 @@ def lambda_transition_times(run, settings: list[tuple[float, float]],
 def transition_time_grows_with_log_alpha(run, weight_decay_on=True):
     alphas = (8.0, 32.0, 128.0)
     lam_t = lambda_transition_times(run, [(alpha, 0.1) for alpha in alphas], weight_decay_on)
+    for alpha, value in zip(alphas, lam_t, strict=True):
+        run.trace("lambda t* (slope 1 in the law)", math.log(alpha), value, x_label="ln alpha")
     slope = np.polyfit(np.log(alphas), lam_t, 1)[0]
     return abs(slope - 1)
 
@@ -130,8 +135,8 @@ def transition_time_grows_with_log_alpha(run, weight_decay_on=True):
     id="grokking/dichotomy-lambda",
     statement="The transition time scales as 1/lambda: lambda t* stays nearly constant as the "
               "weight decay lambda changes four-fold.",
-    source=paper("lyu2024dichotomy", "Sec. 3 (transition between (1 - c) and (1 + c) "
-                 "log(alpha) / lambda), Fig. 1a"),
+    source=paper("lyu2024dichotomy", "Sec. 3, Fig. 1a",
+                 reported="transition between (1 - c) and (1 + c) log(alpha) / lambda"),
     metric="max / min of lambda t* over lambda = 0.025, 0.05, 0.1 at alpha = 32 (t* observed "
            "by t = 200)",
     holds_if=("<", 1.35),
@@ -141,8 +146,10 @@ def transition_time_grows_with_log_alpha(run, weight_decay_on=True):
     seed_name="grokking/dichotomy",
 )
 def transition_time_scales_inversely_with_lambda(run, weight_decay_on=True):
-    lam_t = lambda_transition_times(run, [(32.0, lam) for lam in (0.025, 0.05, 0.1)],
-                                    weight_decay_on)
+    lambdas = (0.025, 0.05, 0.1)
+    lam_t = lambda_transition_times(run, [(32.0, lam) for lam in lambdas], weight_decay_on)
+    for lam, value in zip(lambdas, lam_t, strict=True):
+        run.trace("lambda t* (constant in the law)", lam, value, x_label="lambda")
     return max(lam_t) / min(lam_t)
 
 
@@ -162,6 +169,8 @@ def misgrokking_drop(run, weight_decay: float, drop: float) -> float:
 
     curve = diagonal_net_test_accuracy(run, data, 32.0, weight_decay, lr=0.1, horizon=80.0,
                                        stop=lambda curve: fall(curve) >= drop)
+    for t, acc in curve:
+        run.trace("test accuracy", t, acc, x_label="t = lr x steps")
     peak = max(acc for _, acc in curve)
     run.require(peak >= 0.95, f"the early predictor never generalised (best test accuracy "
                               f"{peak:.3g}, below 0.95): no peak to fall from")
@@ -206,8 +215,11 @@ def matrix_completion_onset(run, weight_decay_on: bool, alpha: float = 10.0) -> 
 
     def record(step: int) -> bool:
         with torch.no_grad():
-            if float((net(unseen) - hidden).pow(2).mean()) < 0.9 * initial:
-                onset.append(step * lr)
+            error = float((net(unseen) - hidden).pow(2).mean())
+        run.trace("unobserved entries' MSE / its initial value", step * lr, error / initial,
+                  x_label="t = lr x steps", level=0.9)
+        if error < 0.9 * initial:
+            onset.append(step * lr)
         return bool(onset)
 
     optimiser = torch.optim.SGD(net.parameters(), lr=lr,
@@ -298,8 +310,10 @@ def transformer_measures(run, norm: str, weight_decay: float = 1.0) -> dict[str,
     statement="In a one-layer transformer on modular addition, LayerNorm before the MLP makes "
               "the model grok much sooner than no LayerNorm: at a fixed step it generalises "
               "while the model without LayerNorm has only memorised.",
-    source=paper("singh2026grokking", "LN-placement experiments (epochs to test loss <= 1%: "
-                 "LN before the MLP ~1.4k, no LN ~7.8k, LN before attention ~7k)"),
+    source=paper("singh2026grokking", "LN-placement experiments; authors' code: "
+                 "jaisidhsingh/layernorm-grok, notebooks/plots_1.ipynb",
+                 reported="epochs to test loss <= 1%: LN before the MLP ~1.4k, no LN ~7.8k, "
+                          "LN before attention ~7k (notebook: 954, 7,763, 7,126)"),
     metric="best test accuracy within 800 steps with LN at the placement minus without LN "
            "(same seed, same init)",
     holds_if=(">", 0.3),
@@ -317,8 +331,8 @@ def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
     id="grokking/ln-entropy",
     statement="With LayerNorm before the MLP, the attention from '=' spreads over the sequence "
               "(entropy near ln 3); without LayerNorm it collapses onto one token.",
-    source=paper("singh2026grokking", "LN-placement experiments, attention entropy (~ln 3 "
-                 "with LN before the MLP)"),
+    source=paper("singh2026grokking", "LN-placement experiments, attention entropy",
+                 reported="attention entropy ~ln 3 with LN before the MLP"),
     metric="entropy (nats) of the attention from '=' at the end of the run, with LN at the "
            "placement minus without LN",
     holds_if=(">", 0.5),

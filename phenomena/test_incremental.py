@@ -36,6 +36,9 @@ def mode_learning_times(run, init: str, init_std: float) -> float:
     def observe(step: int) -> bool:
         with torch.no_grad():
             strengths = torch.diagonal(u.T @ net.end_to_end() @ v)
+        for i, value in enumerate(SINGULAR_VALUES):
+            run.trace(f"mode s = {value:g}: u^T W2 W1 v / s", step, strengths[i] / value,
+                      level=0.5)
         return crossings.record(step, **{f"mode{i}": float(strengths[i])
                                          for i in range(len(SINGULAR_VALUES))})
 

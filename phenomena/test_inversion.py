@@ -45,8 +45,15 @@ def invert(run, parametrisation: str, data: str) -> float:
         return (seismic.record(velocity(), survey) - observed).pow(2).mean() \
             / observed.pow(2).mean()
 
+    def record(step: int) -> bool:
+        if run.tracing:
+            with torch.no_grad():
+                run.trace(f"model error ({parametrisation})", step,
+                          (velocity() - truth).norm() / (start - truth).norm(), level=1.0)
+        return False
+
     train.fit(misfit, torch.optim.Adam(parameters, lr=STEPS[parametrisation]),
-              steps=run.scaled(ci=20, paper=300))
+              steps=run.scaled(ci=20, paper=300), observe=record)
     with torch.no_grad():
         return float((velocity() - truth).norm() / (start - truth).norm())
 

@@ -56,6 +56,7 @@ def movement_width_exponent(run, scaling: str) -> float:
                        a_std=1.0, alpha=width if mean_field else math.sqrt(width))
         distances.append(relative_movement(run, net, x, y, lr=0.5 * (width if mean_field else 1),
                                            steps=run.scaled(ci=400, paper=4000)))
+        run.trace("RD(w) against the width", width, distances[-1], x_label="width m")
     return measures.log_log_slope(np.array(widths), np.array(distances))
 
 

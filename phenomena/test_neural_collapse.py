@@ -26,6 +26,9 @@ def collapse_in_terminal_phase(run, weight_decay: float) -> float:
             fitted = measures.accuracy(net(x), labels) == 1
             if fitted and "start" not in state:
                 state["start"] = measures.within_class_variability(net.features(), labels)
+            if run.tracing and step % 100 == 0:
+                run.trace("NC1 = Tr(Sigma_W Sigma_B^+) / K", step,
+                          measures.within_class_variability(net.features(), labels))
             state["fitted"] = fitted
         return False
 

@@ -39,6 +39,9 @@ def sharpness_trace(run, lr: float) -> float:
                 loss, params, iterations=20 if cold else 5, start=state["v"],
                 generator=run.generator)
             state["ratios"].append(value * lr / 2)
+            run.trace("sharpness / (2 / lr)", step, value * lr / 2, level=1.0)
+        if run.tracing:
+            run.trace("training loss", step, train.closure_value(loss))
         return False
 
     start = float(train.closure_value(loss))
@@ -58,8 +61,8 @@ def sharpness_trace(run, lr: float) -> float:
     statement="Under full-batch gradient descent the sharpness rises (progressive sharpening) "
               "until it reaches 2 / lr and then hovers at that value while the loss keeps "
               "falling, non-monotonically: training runs at the edge of stability.",
-    source=paper("cohen2021edge", "Fig. 1 (full-batch GD; the sharpness rises to 2 / eta "
-                                  "and hovers there, MSE and cross-entropy)"),
+    source=paper("cohen2021edge", "Fig. 1 (full-batch GD, MSE and cross-entropy)",
+                 reported="sharpness rises to 2 / eta and hovers there"),
     metric="max over the last third of the run (every 50 steps) of |sharpness / (2 / lr) - 1|; "
            "lr 0.4 (2 / lr = 5)",
     holds_if=("<", 0.15),
@@ -89,6 +92,7 @@ def catapult_run(run, lr_times_lambda: float) -> dict[str, float]:
 
     def record(step: int) -> bool:
         losses.append(float(train.closure_value(loss)))
+        run.trace("training loss / initial loss", step, losses[-1] / losses[0])
         return not math.isfinite(losses[-1])
 
     train.fit(loss, torch.optim.SGD(net.parameters(), lr=lr_times_lambda / lambda_0),
@@ -126,8 +130,8 @@ def catapult_spike(run, lr_times_lambda=3.0):
     statement="In the catapult phase the run ends in a flatter region: the top NTK eigenvalue "
               "falls from lambda_0 to below 2 / lr, where GD is stable; in the lazy phase it "
               "stays at lambda_0.",
-    source=paper("lewkowycz2020catapult", "the catapult phase (the curvature after the "
-                                          "catapult ends below 2 / eta)"),
+    source=paper("lewkowycz2020catapult", "the catapult phase",
+                 reported="the curvature after the catapult ends below 2 / eta"),
     metric="final top NTK eigenvalue over lambda_0, 300 GD steps at lr = 3 / lambda_0 (2 / lr = "
            "0.67 lambda_0)",
     holds_if=("<", 0.5),

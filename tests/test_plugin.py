@@ -191,11 +191,12 @@ def test_compare_names_flipped_verdicts_and_value_changes(toy):
     assert rows["toy/fits-again"]["baseline"]["flipped"] is False
 
 
-def test_plots_one_png_per_claim(toy):
+def test_plots_one_png_and_pdf_per_claim(toy):
     result = toy.runpytest_subprocess(*ONLY_FITS, f"--plots={toy.path / 'plots'}")
     result.stdout.fnmatch_lines(["*plots written*"])
-    pngs = sorted(p.name for p in (toy.path / "plots").iterdir())
+    pngs = sorted(p.name for p in (toy.path / "plots").glob("*.png"))
     assert pngs == ["toy__fits-again.png", "toy__fits.png"]
+    assert (toy.path / "plots" / "toy__fits.pdf").is_file()
     assert all((toy.path / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
 
 

@@ -7,6 +7,7 @@ from harness.measures.condensation import (
     log_log_slope,
     mean_abs_cosine,
     neuron_amplitudes,
+    orientation_load,
     orientation_share,
     relative_distance,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "mean_abs_cosine",
     "neuron_amplitudes",
     "ntk_top_eigenvalue",
+    "orientation_load",
     "orientation_share",
     "paired_lower_bound",
     "readout_features",

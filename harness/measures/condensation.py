@@ -11,6 +11,17 @@ def neuron_amplitudes(input_weights: np.ndarray, output_weights: np.ndarray) -> 
     return np.linalg.norm(out, axis=1) * np.linalg.norm(input_weights, axis=1)
 
 
+def orientation_load(input_weights: np.ndarray, amplitudes: np.ndarray,
+                     bin_width: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """(bin centres, share of the total amplitude per bin) of the orientations of 2-D input
+    weights (w_k, b_k) over [-pi, pi): the picture `orientation_share` summarises."""
+    angles = np.arctan2(input_weights[:, 1], input_weights[:, 0])
+    n_bins = int(np.ceil(2 * np.pi / bin_width))
+    load, edges = np.histogram(angles, bins=n_bins, range=(-np.pi, -np.pi + n_bins * bin_width),
+                               weights=np.asarray(amplitudes, dtype=np.float64))
+    return (edges[:-1] + edges[1:]) / 2, load / max(load.sum(), np.finfo(float).tiny)
+
+
 def orientation_share(input_weights: np.ndarray, amplitudes: np.ndarray, *, bins: int = 4,
                       bin_width: float = 0.05) -> float:
     """Share of the total amplitude in the `bins` most loaded orientation bins.
