@@ -14,15 +14,21 @@ class NotAReport(ValueError):
     """The file is not a JSON report written by this suite."""
 
 
-def read_report(path: Path) -> dict[str, Any]:
-    """The report at `path`: {"environment": {...}, "claims": [row, ...]}, each row with at
-    least an id, a verdict, values and a control."""
+def load_json(path: Path) -> Any:
+    """The JSON value in the file at `path`; NotAReport, naming the file, when it cannot be
+    read or is not JSON (a truncated file)."""
     try:
-        report = json.loads(Path(path).read_text())
+        return json.loads(Path(path).read_text())
     except OSError as exc:
         raise NotAReport(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotAReport(f"{path}: not JSON, or cut short ({exc})") from None
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """The report at `path`: {"environment": {...}, "claims": [row, ...]}, each row with at
+    least an id, a verdict, values and a control."""
+    report = load_json(path)
     if not (isinstance(report, dict) and isinstance(report.get("environment"), dict)
             and isinstance(report.get("claims"), list)):
         raise NotAReport(f"{path}: not a phenomena report (expected an object with "

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -40,6 +39,8 @@ from typing import NamedTuple
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
+
+from harness.saved import load_json
 
 DEFAULT_TIMES = Path("baselines") / "ci.json"
 TIMES_ENV = "PHENOMENA_SCHEDULE_FROM"
@@ -101,13 +102,9 @@ class RecordedSeconds(NamedTuple):
 
 def recorded_seconds(path: Path) -> RecordedSeconds:
     """The seconds the report at `path` recorded; rows without a number of seconds are left out.
-    Raises ValueError, naming the file, if it is not a report."""
-    try:
-        report = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not JSON, or cut short ({exc})") from None
+    Raises ValueError, naming the file, if it is not a report (only its rows' seconds are
+    read: a timings file need not be a whole report)."""
+    report = load_json(path)
     rows = report.get("claims") if isinstance(report, dict) else None
     if not isinstance(rows, list):
         raise ValueError(f"{path}: not a phenomena report (expected an object with 'claims')")
