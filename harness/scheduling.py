@@ -134,6 +134,12 @@ def longest_first(groups: Mapping[str, Iterable[str]],
     return unknown + known
 
 
+def worker_number(gateway_id: str) -> tuple[int, str]:
+    """A sort key for xdist gateway ids ('gw0', 'gw10'): by number, then by name."""
+    digits = gateway_id.lstrip("gw")
+    return (int(digits) if digits.isdigit() else -1, gateway_id)
+
+
 class RunGroupScheduling(LoadScopeScheduling):
     """Load scheduling in units of run groups, handed out longest first (`longest_first`)."""
 
@@ -152,7 +158,9 @@ class RunGroupScheduling(LoadScopeScheduling):
     def _check_nodes_have_same_collection(self) -> bool:
         """Every worker must collect the same tests (remote workers run their own checkout):
         otherwise the run stops with one line naming the workers and a test that differs."""
-        (first, tests), *others = self.registered_collections.items()
+        # Compared with the lowest-numbered worker, whichever registered first.
+        (first, tests), *others = sorted(self.registered_collections.items(),
+                                         key=lambda item: worker_number(item[0].gateway.id))
         for node, collection in others:
             differ = sorted(set(tests) ^ set(collection))
             if differ or list(tests) != list(collection):
