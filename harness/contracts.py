@@ -85,6 +85,8 @@ def check_transformer(model: nn.Module, spec: TransformerSpec) -> None:
     hook(model, "features", (batch, seq, spec.d_model))
     _check_last_logits(model, tokens)
     _check_attention_weights(model, spec)
+    if callable(getattr(model, "token_embeddings", None)):
+        expect_shape("token_embeddings()", model.token_embeddings(), (spec.vocab, spec.d_model))
 
 
 def _check_attention_weights(model: nn.Module, spec: TransformerSpec) -> None:

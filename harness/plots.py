@@ -125,7 +125,7 @@ def draw_image(axes, row: Row, name: str) -> None:
     """Seed 1's array of the claim side and of the control side, side by side."""
     for ax, side in zip(axes, ("claim", "control"), strict=True):
         seeds = [s for s in side_traces(row, side) if name in s.get("arrays", {})]
-        ax.set_title(f"{name}\n({side}, seed 1)")
+        ax.set_title("\n".join(textwrap.wrap(f"{name} ({side}, seed 1)", 28)))
         ax.set_xticks([])
         ax.set_yticks([])
         if seeds:

@@ -104,7 +104,8 @@ ROLES: dict[str, Role] = {
                 "forward(tokens)[:, -1], used to train on last-position answers faster; optional "
                 "attention_weights() -> per layer {'query', 'key', 'value', 'output': parameter "
                 "or (parameter, columns)}, each a (d_model, d_model) block: where W_Q, W_K, W_V, "
-                "W_O live (the orthogonal-noise claim attaches to them)"
+                "W_O live (the orthogonal-noise claim attaches to them); optional "
+                "token_embeddings() -> (vocab, d_model), the input embedding of each token"
             ),
         ),
         Role(

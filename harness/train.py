@@ -100,6 +100,21 @@ def loss_below(loss: Loss, level: float) -> Observer:
     return reached
 
 
+def trace_accuracy(run, name: str, logits: Callable[[], torch.Tensor],
+                   targets: torch.Tensor, level: float | None = None) -> Observer:
+    """An observer that records, as the curve `name` of `run`, the accuracy of `logits()`
+    against `targets` at each step it is called (nothing when the session keeps no traces: the
+    logits are then not computed); it never stops the run."""
+    def record(step: int) -> bool:
+        if run.tracing:
+            with torch.no_grad():
+                right = logits().argmax(dim=-1).cpu() == targets.cpu()
+            run.trace(name, step, float(right.double().mean()), level=level)
+        return False
+
+    return record
+
+
 def require_fit(run, loss: Loss, level: float = math.inf) -> bool:
     """Whether the loss ended finite and below `level` (the fit the setting is measured on;
     by default only finite: training did not diverge or die); if not, `run` (the seed's Run)

@@ -1,86 +1,127 @@
-"""Time-series anomaly-state detection: given standard series, decide whether a new series deviates
-from them (Zhou, Zhang, Leng, Wang, Xu 2024), on tasks built from bundled UCR datasets."""
+"""Time-series anomaly-state detection: given standard series, decide whether new series deviate
+from them (Zhou, Zhang, Leng, Wang, Xu 2024), on the authors' streams built from bundled UCR
+datasets and scored per time point through sliding windows."""
 
 import numpy as np
 
 from harness import claim, control, measures, paper, per_scale, tasks
-from harness.extras import require
+from harness.measures.stream_windows import score_stream
 
-SPLITS_PER_TASK = 2
-N_TASKS = 7 * 4 * SPLITS_PER_TASK  # normal classes of the 3 datasets x anomaly levels x splits
+DETECTORS = ("knn", "hbos")
+STRIDE_DIVISOR = 10  # windows of the series length start every length // 10 points
+MAX_SERIES = {"ItalyPowerDemand": 200}  # of its 1,096 series, for the budget
+FARTHEST, NEAREST = 0, len(tasks.anomaly_state.LEVELS) - 1
 
 
-def detector_scores(run) -> list[dict]:
-    """Zhou et al. 2024's benchmark, shrunk to the univariate UCR datasets aeon bundles with at most
-    5 classes (GunPoint, ArrowHead, ItalyPowerDemand, the last subsampled to 200 series), its 4
-    easiest anomaly levels and 2 random train/test splits per task: 56 tasks. Each test series is
-    scored as a whole (a point in R^length) by detectors fitted on the training standard series:
-    KNN (distance to the 5th nearest, pyod's default), a proximity-based detector, and HBOS
-    (per-coordinate histograms, pyod's default 10 bins), a statistical one."""
-    knn, hbos = require("pyod.models.knn", "timeseries"), require("pyod.models.hbos", "timeseries")
-    scored = []
+def stream_aucs(run, ranked: bool = True, levels: tuple[int, ...] = (0, 1, 2, 3)) -> list[dict]:
+    """The authors' benchmark (harness/tasks/anomaly_state.py), shrunk to the univariate UCR
+    datasets aeon bundles with at most 5 classes (GunPoint, ArrowHead, ItalyPowerDemand, the last
+    subsampled to 200 series) and one repeat per seed: per normal class, anomaly level and
+    training share (0.0, 0.5) one stream, 56 in all. Each stream's test part is cut into windows of
+    the series length every length // 10 points; a detector fitted on the training part's windows
+    (share 0.5) or on the test part's own (share 0.0: unsupervised, the stream is all there is)
+    scores them; a point's score is the mean over the windows covering it; ROC-AUC against the
+    per-point labels of the test part (the training points are left out: the detector has seen
+    them). Detectors: KNN, distance to the 5th nearest window (pyod's default), a proximity-based
+    one; HBOS, per-coordinate histograms with 10 bins (pyod's defaults), a statistical one."""
+    rows = []
     for name in tasks.anomaly_state.UCR_LOADERS:
-        x, classes = tasks.ucr_dataset(name, run.rng, max_series=200)
-        for _ in range(SPLITS_PER_TASK):
-            for task in tasks.anomaly_state_tasks(name, x, classes, run.rng):
-                scored.append({
-                    "labels": task.labels,
-                    "knn": knn.KNN().fit(task.train).decision_function(task.test),
-                    "hbos": hbos.HBOS().fit(task.train).decision_function(task.test),
-                })
-    return scored
+        x, classes = tasks.ucr_dataset(name, run.rng, max_series=MAX_SERIES.get(name))
+        for task in tasks.anomaly_state_tasks(name, x, classes, run.rng, levels=levels,
+                                              ranked=ranked):
+            run.require(task.share == 0.0 or task.train_points > 0,
+                        f"{name} class {task.normal_class}: no training series at share 0.5")
+            truth = task.labels[task.train_points:]
+            stride = max(1, task.series_length // STRIDE_DIVISOR)
+            row = {"task": (name, task.normal_class, task.share), "level": task.level,
+                   "share": task.share, "labels": truth}
+            for detector in DETECTORS:
+                scores = score_stream(task.values, task.train_points, task.series_length, stride,
+                                      detector)
+                row[detector] = measures.roc_auc(truth, scores)
+            rows.append(row)
+    trace_levels(run, rows, "ranked" if ranked else "random anomalies")
+    return rows
 
 
-def task_aucs(run, detectors: tuple[str, ...], labels: str) -> dict[str, np.ndarray]:
-    """Each task's ROC-AUC for each detector ("random": uniform scores); labels "true", or
-    "permuted" within each task (one permutation per task, shared by the detectors)."""
-    values = {detector: [] for detector in detectors}
-    for task in run.shared(detector_scores):
-        truth = task["labels"] if labels == "true" else run.rng.permutation(task["labels"])
-        for detector in detectors:
-            scores = run.rng.random(len(truth)) if detector == "random" else task[detector]
-            values[detector].append(measures.roc_auc(truth, scores))
-    return {detector: np.array(v) for detector, v in values.items()}
+def trace_levels(run, rows: list[dict], how: str) -> None:
+    """Evidence: mean ROC-AUC per anomaly level, per detector and training share."""
+    for detector in DETECTORS:
+        for share in (0.0, 0.5):
+            for level in sorted({row["level"] for row in rows}):
+                aucs = [row[detector] for row in rows
+                        if row["share"] == share and row["level"] == level]
+                run.trace(f"mean ROC-AUC, {detector}, share {share}, {how}", level,
+                          float(np.mean(aucs)), x_label="anomaly level (0: ranks 1-3 ... "
+                          "3: ranks 10-12 by mean SBD, farthest first)")
+            run.trace_array(f"ROC-AUC per stream, {detector}, share {share}, {how}",
+                            [row[detector] for row in rows if row["share"] == share])
 
 
 @claim(
     id="anomaly-state/detectable",
     statement="Anomaly states built from classification data are detectable from the standard "
-              "series alone: a proximity detector fitted on half the standard set ranks the "
-              "held-out anomalies above the held-out standard series.",
-    source=paper("zhou2024anomaly", "abstract; dataset construction from the authors' "
-                 "code: Johnzhx/TSASD (AUC-ROC results not verified against the PDF)"),
-    metric=f"mean ROC-AUC of KNN over {N_TASKS} tasks (3 UCR datasets x normal class x 4 "
-           f"levels x {SPLITS_PER_TASK} splits)",
-    holds_if=(">", 0.9),
-    control=control("a detector with uniform random scores", detector="random"),
-    seeds=per_scale(ci=3, paper=10),
+              "series alone: in the benchmark's streams, a proximity detector fitted on half the "
+              "standard set scores the time points of the anomalous series above those of the "
+              "held-out standard series.",
+    source=paper("zhou2024anomaly", "abstract; stream construction from the authors' code: "
+                 "Johnzhx/TSASD, StreamDataGenerater.py (AUC-ROC results not verified "
+                 "against the PDF)"),
+    metric="mean per-point ROC-AUC of window KNN over the 28 streams with training share 0.5 "
+           "(3 UCR datasets x normal class x 4 levels)",
+    holds_if=(">", 0.95),
+    control=control("a detector with uniform random scores per point", detector="random"),
+    seeds=per_scale(ci=3, paper=5),
     seed_name="anomaly-state/ucr",
 )
 def anomaly_states_detectable(run, detector="knn"):
-    return float(task_aucs(run, (detector,), labels="true")[detector].mean())
+    aucs = []
+    for row in run.shared(stream_aucs):
+        if row["share"] == 0.5:
+            aucs.append(measures.roc_auc(row["labels"], run.rng.random(len(row["labels"])))
+                        if detector == "random" else row[detector])
+    run.trace_array(f"ROC-AUC per stream, share 0.5, {detector} (claim metric)", aucs)
+    return float(np.mean(aucs))
+
+
+def level_differences(rows: list[dict]) -> np.ndarray:
+    """Per normal class (dataset, class): mean ROC-AUC at the farthest level minus at the
+    nearest, the mean over both detectors and both training shares. The class is the unit: its
+    streams of one level share their 3 anomalies, so they are not independent pairs."""
+    def mean_auc(key: tuple, level: int) -> float:
+        return float(np.mean([row[detector] for row in rows for detector in DETECTORS
+                              if row["task"][:2] == key and row["level"] == level]))
+
+    classes = sorted({row["task"][:2] for row in rows})
+    return np.array([mean_auc(key, FARTHEST) - mean_auc(key, NEAREST) for key in classes])
 
 
 @claim(
-    id="anomaly-state/proximity-beats-statistical",
-    statement="Proximity-based detectors rank above statistical ones: KNN's distance to the "
-              "standard series detects anomaly states better than the histogram-based HBOS, "
-              "task by task.",
-    source=paper("zhou2024anomaly", "abstract (38 algorithms compared); the ranking "
-                 "(proximity-based first, statistical last) only from a secondary summary (not "
-                 "verified against the PDF)"),
-    metric=f"one-sided 95% bootstrap lower bound of the mean paired difference ROC-AUC(KNN) - "
-           f"ROC-AUC(HBOS) over {N_TASKS} tasks",
+    id="anomaly-state/farther-easier",
+    statement="The farther an anomaly state lies from the standard set, the easier it is to "
+              "detect: the anomalies of rank 1-3 by mean SBD to the standard set are detected "
+              "better than those of rank 10-12.",
+    source=paper("zhou2024anomaly", "benchmark construction in the authors' code "
+                 "(Johnzhx/TSASD, StreamDataGenerater.py): the anomaly levels are the other "
+                 "classes' series ranked 1-3, 4-6, 7-9, 10-12 by mean SBD to the standard set, "
+                 "farthest first, a graded design; no per-level result read in any source"),
+    metric="one-sided 95% bootstrap lower bound of the mean over the 7 normal classes of "
+           "ROC-AUC(ranks 1-3) - ROC-AUC(ranks 10-12), each class's AUCs averaged over KNN and "
+           "HBOS and training shares 0.0 and 0.5",
     holds_if=(">", 0.0),
-    control=control("labels permuted within each task", labels="permuted"),
-    seeds=per_scale(ci=3, paper=10),
+    control=control("anomalies drawn at random from the other classes at both levels",
+                    ranked=False),
+    seeds=per_scale(ci=3, paper=5),
     seed_name="anomaly-state/ucr",
-    xfail="measured lower bounds -0.0073 -0.0031 -0.0012 / -0.0029 -0.0040 +0.0077 / +0.0011 "
-          "+0.0013 -0.0030 (base seeds 0/1/2). Whole-series scoring of the paper's 4 easiest "
-          "anomaly levels saturates (mean AUC KNN 0.98-0.99, HBOS 0.98-0.99): KNN wins more "
-          "tasks than it loses (16:4, 19:9, 14:5 in an 84-task pilot) but by too little for the "
-          "mean difference to clear 0; the paper's stream (sliding-window) setting is harder",
+    xfail="measured lower bounds 0.0126 0.0082 0.0075 / 0.0128 0.0099 -0.0057 / 0.0085 "
+          "0.0034 0.0137 (base seeds 0/1/2), control -0.030 -0.116 -0.054 / -0.102 -0.054 "
+          "-0.016 / -0.109 +0.0069 +0.065: the nearest level is detected nearly as well as "
+          "the farthest (window KNN's mean per-point AUC is 0.989-0.998 over all levels), so "
+          "the gap, about 0.01, is within the seed-to-seed spread of the random-anomaly "
+          "control; the paper's per-level results, which might show the grading, were not "
+          "readable",
 )
-def proximity_beats_statistical(run, labels="true"):
-    auc = task_aucs(run, ("knn", "hbos"), labels)
-    return measures.paired_lower_bound(auc["knn"] - auc["hbos"], run.rng)
+def farther_anomalies_easier(run, ranked=True):
+    rows = (run.shared(stream_aucs) if ranked else
+            run.shared(stream_aucs, ranked=False, levels=(FARTHEST, NEAREST)))
+    return measures.paired_lower_bound(level_differences(rows), run.rng)

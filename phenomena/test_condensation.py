@@ -93,7 +93,8 @@ def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
               "further from their initial values, relative to them, the wider the network: "
               "RD(theta_w) grows with the width m.",
     source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
-                 reported="slope of log RD against log m about 0.37 at gamma = 1.75"),
+                 reported="slope of log RD against log m about 0.37 at gamma = 1.75 (read off "
+                          "the figure, as the catalogue gives it; not checked in the paper)"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
     holds_if=(">", 0.1),
     control=control("linear regime (gamma = 0.5)", gamma=0.5),
@@ -109,7 +110,8 @@ def rd_grows_with_width(run, gamma=1.75, gamma_prime=0.0):
     statement="In the linear regime (gamma < 1) the input weights barely move, the less the wider "
               "the network: RD(theta_w) shrinks with the width m.",
     source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
-                 reported="slope of log RD against log m about -0.5 at gamma = 0.5"),
+                 reported="slope of log RD against log m about -0.5 at gamma = 0.5 (read off "
+                          "the figure, as the catalogue gives it; not checked in the paper)"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
     holds_if=("<", -0.1),
     control=control("condensed regime (gamma = 1.75)", gamma=1.75),
@@ -281,6 +283,8 @@ def reduced_width_fraction(run, init: str, width: int = 100) -> float:
         return math.nan
     with torch.no_grad():
         w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
+    run.trace_array("neuron amplitudes |a_k| ||(w_k, b_k)||, largest first",
+                    -np.sort(-measures.neuron_amplitudes(w, a)))
     kept, _ = reduction.reduce_keeping_error(w, a, grid.numpy(), target[40:].numpy(),
                                              tolerance=0.1)
     return len(kept) / width

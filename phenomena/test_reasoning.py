@@ -32,8 +32,11 @@ def chain_test_accuracy(run, arm: str, replica: int, steps: int, noise: float = 
     if noise:
         add_orthogonal_noise(net, noise, run.generator)
     optimiser = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=0.1)
+    curve = f"test accuracy, {arm}{', orthogonal noise' if noise else ''} (training {replica})"
     train.fit(train.last_token_cross_entropy(net, tokens, targets, 128, run.generator), optimiser,
-              steps, schedule=train.warmup_cosine(optimiser, 100, steps))
+              steps, schedule=train.warmup_cosine(optimiser, 100, steps),
+              observe=train.trace_accuracy(run, curve, lambda: train.last_position_logits(
+                  net, test_tokens), test.targets), every=50)
     with torch.no_grad():
         answers = train.last_position_logits(net, test_tokens).argmax(dim=-1).cpu()
     return float((answers == test.targets).double().mean())

@@ -61,7 +61,7 @@ def sharpness_trace(run, lr: float) -> float:
     statement="Under full-batch gradient descent the sharpness rises (progressive sharpening) "
               "until it reaches 2 / lr and then hovers at that value while the loss keeps "
               "falling, non-monotonically: training runs at the edge of stability.",
-    source=paper("cohen2021edge", "Fig. 1 (full-batch GD, MSE and cross-entropy)",
+    source=paper("cohen2021edge", "Fig. 1 (full-batch GD)",
                  reported="sharpness rises to 2 / eta and hovers there"),
     metric="max over the last third of the run (every 50 steps) of |sharpness / (2 / lr) - 1|; "
            "lr 0.4 (2 / lr = 5)",

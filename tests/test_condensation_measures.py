@@ -34,6 +34,14 @@ def test_one_direction_and_its_opposite(direction, lengths):
     assert np.isclose(measures.mean_abs_cosine(v), 1.0)
 
 
+@given(vectors, arrays(np.float64, (20,), elements=st.floats(0.1, 10)))
+def test_cosine_matrix_is_symmetric_unit_diagonal_and_ignores_row_scale(v, scales):
+    cos = measures.cosine_matrix(v)
+    assert np.allclose(cos, cos.T) and np.allclose(np.diag(cos), 1.0)
+    assert np.all(np.abs(cos) <= 1 + 1e-12)
+    assert np.allclose(measures.cosine_matrix(scales[:len(v), None] * v), cos)
+
+
 @given(st.floats(-3, 3), st.floats(0.1, 10), st.floats(0.1, 10))
 def test_log_log_slope_recovers_a_power_law(exponent, prefactor, start):
     x = start * np.array([1.0, 2.0, 4.0, 8.0])

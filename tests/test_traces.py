@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from harness import train
 from harness.roles import Architectures
 from harness.run import Run, Settings
 from harness.traces import MAX_ARRAY_SIZE, MAX_POINTS, Traces, thinned
@@ -61,6 +62,18 @@ def test_a_run_that_keeps_no_traces_records_nothing():
     kept = Run(1, settings(traces=True))
     kept.trace("loss", 0, torch.tensor(2.0, requires_grad=True) * 2)
     assert kept.traced.data()["curves"]["loss"]["y"] == [4.0]
+
+
+def test_trace_accuracy_records_the_accuracy_and_never_stops_the_run():
+    targets = torch.tensor([0, 1, 1, 0])
+    logits = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [2.0, 1.0]])  # 3 of 4 right
+    kept = Run(1, settings(traces=True))
+    observe = train.trace_accuracy(kept, "accuracy", lambda: logits, targets, level=0.9)
+    assert observe(0) is False and observe(10) is False
+    curve = kept.traced.data()["curves"]["accuracy"]
+    assert curve["x"] == [0.0, 10.0] and curve["y"] == [0.75, 0.75] and curve["level"] == 0.9
+    untraced = Run(1, settings(traces=False))
+    assert train.trace_accuracy(untraced, "accuracy", lambda: 1 / 0, targets)(0) is False
 
 
 def shared_curve(run, n):

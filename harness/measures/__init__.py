@@ -2,6 +2,7 @@
 
 from harness.measures.attention import at_positions, attention_onto, shift_then_broadcast
 from harness.measures.condensation import (
+    cosine_matrix,
     direction_clusters,
     heaviest,
     log_log_slope,
@@ -59,6 +60,7 @@ __all__ = [
     "attention_onto",
     "shift_then_broadcast",
     "attention_entropy",
+    "cosine_matrix",
     "direction_clusters",
     "effective_rank",
     "grokking_delay",

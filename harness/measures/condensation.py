@@ -80,14 +80,20 @@ def heaviest(amplitudes: np.ndarray, fraction: float) -> np.ndarray:
     return np.argsort(-amplitudes, kind="stable")[:count]
 
 
+def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
+    """(n, n) cosine similarities between the rows of `vectors` (none of them zero)."""
+    v = np.asarray(vectors, dtype=np.float64)
+    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return unit @ unit.T
+
+
 def mean_abs_cosine(vectors: np.ndarray) -> float:
     """Mean |cos| over distinct pairs of rows: 1 when all lie on one line, about
     sqrt(2 / (pi d)) for random directions in d dimensions."""
     v = np.asarray(vectors, dtype=np.float64)
     if len(v) < 2:
         raise ValueError("mean_abs_cosine needs at least two vectors")
-    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
-    cos = np.abs(unit @ unit.T)
+    cos = np.abs(cosine_matrix(v))
     n = len(v)
     return float((cos.sum() - np.trace(cos)) / (n * (n - 1)))
 

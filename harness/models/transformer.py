@@ -196,6 +196,10 @@ class Transformer(nn.Module):
                 layer["output"] = (block.attention.w_out, slice(None))
         return located
 
+    def token_embeddings(self) -> torch.Tensor:
+        """(vocab, d_model): the input embedding of each token."""
+        return self.embedding
+
     def features(self) -> torch.Tensor:
         """(batch, seq, d_model): the residual stream that the unembedding read in the last
         forward (after the final norm, if any)."""
