@@ -138,13 +138,16 @@ def held_out_composition_answers(run, init_std: float) -> dict[str, float]:
             "key_embedding_rank": key_embedding_rank(run, net)}
 
 
-def key_embedding_rank(run, net) -> float:
+def key_embedding_rank(run, net) -> float | None:
     """The effective rank of the key items' input embeddings (rows 20..59, centred), read
-    through the transformer hook token_embeddings(); NaN for a model without it."""
+    through the transformer hook token_embeddings(); None for a model without it, NaN where the
+    embeddings are not finite."""
     hook = getattr(net, "token_embeddings", None)
     if not callable(hook):
-        return math.nan
+        return None
     keys = hook().detach()[COMPOSITION_KEYS].cpu()
+    if not torch.isfinite(keys).all():
+        return math.nan
     spectrum = torch.linalg.svdvals(keys - keys.mean(dim=0)).pow(2)
     run.trace_array("key embeddings: covariance eigenvalues", spectrum)
     return measures.effective_rank(keys)
@@ -195,7 +198,7 @@ def small_init_infers(run, init_std=0.0005):
 )
 def small_init_embeds_keys_in_few_directions(run, init_std=0.0005):
     shares = run.shared(held_out_composition_answers, init_std=init_std)
-    if math.isnan(shares["key_embedding_rank"]):
+    if shares["key_embedding_rank"] is None:
         pytest.skip("the key embeddings are read through the transformer hook "
                     "token_embeddings(); this model has none")
     run.require(shares["seen"] >= 0.8, f"seen-pair accuracy {shares['seen']:.2f} < 0.8: the "
