@@ -7,6 +7,8 @@ direction. Works on any two-layer ReLU model through its role hooks (`neuron_inp
 from __future__ import annotations
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from harness.measures.condensation import direction_clusters, neuron_amplitudes
 
@@ -38,10 +40,20 @@ def merge_condensed_neurons(input_weights: np.ndarray, output_weights: np.ndarra
 def relu_layer_output(input_weights: np.ndarray, output_weights: np.ndarray,
                       x: np.ndarray) -> np.ndarray:
     """sum_k a_k relu(w_k . x + b_k), shape (n, out_dim): the function a layer's hooks describe
-    (input weights with the bias last)."""
+    (input weights with the bias last). For a convolution layer with a sum-pooled readout, x is
+    (n, positions, d) (`image_patches`) and the activations are summed over the positions first;
+    the merge stays exact there, since every position sees the same kernel."""
     w = np.asarray(input_weights, dtype=np.float64)
     a = np.asarray(output_weights, dtype=np.float64).reshape(len(w), -1)
-    return np.maximum(np.asarray(x, dtype=np.float64) @ w[:, :-1].T + w[:, -1], 0.0) @ a
+    hidden = np.maximum(np.asarray(x, dtype=np.float64) @ w[:, :-1].T + w[:, -1], 0.0)
+    return hidden.reshape(len(hidden), -1, len(w)).sum(axis=1) @ a
+
+
+def image_patches(images: torch.Tensor, kernel_size: int) -> np.ndarray:
+    """(n, positions, in_channels * k * k): every k x k patch of every image (stride 1, no
+    padding), flattened in the order of a flattened (in_channels, k, k) kernel, so a CNN's
+    `kernels()` (bias last) act on it as `relu_layer_output`'s input weights."""
+    return F.unfold(images.detach().cpu(), kernel_size).transpose(1, 2).numpy()
 
 
 def reduce_keeping_error(input_weights: np.ndarray, output_weights: np.ndarray, x: np.ndarray,

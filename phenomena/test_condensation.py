@@ -6,7 +6,7 @@ import math
 import numpy as np
 import torch
 
-from harness import claim, control, measures, paper, per_scale, reduction, tasks, train
+from harness import claim, control, majority, measures, paper, per_scale, reduction, tasks, train
 
 PHASE_SEED = "condensation/phase-diagram"
 
@@ -305,3 +305,81 @@ def reduced_width_fraction(run, init: str, width: int = 100) -> float:
 )
 def condensed_net_reduces(run, init="small"):
     return reduced_width_fraction(run, init)
+
+
+CNN_FITTED_SHARE = 0.1  # of the target's half mean square: what "fitted" means for the CNN
+
+
+def cnn_teacher_images(run, n: int, kernels: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
+    """n Gaussian 8x8 images and the outputs of a teacher two-layer ReLU CNN on them: `kernels`
+    3x3 kernels and biases ~ N(0, 1/9), sum-pooling, readout weights +-1 at random; targets
+    scaled to unit root mean square. Drawn with plain tensors, not the `cnn` role, so the
+    target stays the same whatever model the session builds."""
+    images = torch.randn(n, 1, 8, 8, generator=run.generator, dtype=torch.float64)
+    weight = torch.randn(kernels, 1, 3, 3, generator=run.generator, dtype=torch.float64) / 3
+    bias = torch.randn(kernels, generator=run.generator, dtype=torch.float64) / 3
+    signs = torch.where(torch.rand(kernels, generator=run.generator) < 0.5, -1.0, 1.0)
+    pooled = torch.relu(torch.nn.functional.conv2d(images, weight, bias)).sum(dim=(2, 3))
+    target = pooled @ signs.to(pooled.dtype)[:, None]
+    return images, target / target.pow(2).mean().sqrt()
+
+
+def reduced_kernel_fraction(run, init: str, channels: int = 32) -> float:
+    """A two-layer ReLU CNN (32 3x3 kernels with bias, sum-pooling, one readout weight per
+    kernel) fitted to 100 images of `cnn_teacher_images` (full-batch GD with a backtracking step,
+    500 steps or a loss below 1e-3; the seed is invalid unless the loss ends below 10% of the
+    target's half mean square), then reduced by merging kernels whose (kernel, bias) vectors are
+    aligned (Chen & Xu 2024's condensation reduction on a CNN, without their retraining).
+    "small": every parameter ~ N(0, 1e-6^2); "large": kernels and biases ~ N(0, 1/9) (LeCun),
+    readout ~ N(0, 1/32^2) (with the 1/sqrt(32) readout of the other CNN claim the fit is not
+    reached within the budget). Returns the kept kernels over the original: the narrowest
+    merge, at cos thresholds 0.9999..0.9, whose MSE on 300 test images stays within 10% of the
+    unmerged CNN's. Piloted: small 3-4 of 32 kernels kept, large all 32 at every threshold."""
+    images, target = cnn_teacher_images(run, 400)
+    x, y = run.to_device(images[:100], target[:100])
+    small = init == "small"
+    net = run.role("cnn", in_channels=1, channels=channels, kernel_size=3, image_size=8,
+                   out_dim=1, activation="relu", w_std=1e-6 if small else 1 / 3,
+                   a_std=1e-6 if small else 1 / channels, dtype=torch.float64)
+    loss = train.mse(net, x, y)
+    train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1),
+              steps=run.scaled(ci=500, paper=5000), observe=train.loss_below(loss, 1e-3),
+              every=10)
+    if not train.require_fit(run, loss, CNN_FITTED_SHARE * float(0.5 * y.pow(2).mean())):
+        return math.nan
+    with torch.no_grad():
+        w, a = net.kernels().cpu().numpy(), net.kernel_output_weights().cpu().numpy()
+    patches, test_target = reduction.image_patches(images[100:], 3), target[100:].numpy()
+    if run.tracing:
+        for level in (0.9999, 0.999, 0.99, 0.9):
+            run.trace("kept share of the kernels per merge threshold", level,
+                      len(reduction.merge_condensed_neurons(w, a, min_cos=level)[0]) / channels,
+                      x_label="cos threshold of the merge")
+    kept, _ = reduction.reduce_keeping_error(w, a, patches, test_target, tolerance=0.1)
+    return len(kept) / channels
+
+
+@claim(
+    id="condensation/cnn-reduction",
+    statement="The condensation reduction applies to convolutional networks too: a CNN trained "
+              "from small init is condensed enough that merging kernels with aligned (kernel, "
+              "bias) vectors (summing their readout weights, scaled by the norm ratio) keeps a "
+              "small fraction of its kernels while its test error stays put.",
+    source=paper("chen2024reduction", "abstract (the method on convolutional networks: "
+                 "MobileNetV2 on CIFAR-10, after a short retraining; the section is not "
+                 "verified against the PDF)",
+                 reported="MobileNetV2 on CIFAR-10: 2.24M -> 0.26M parameters (11.5%) kept"),
+    metric="kept kernels / kernels of a miniature (a two-layer ReLU CNN on a 3-kernel teacher "
+           "task, no retraining, not MobileNetV2 on CIFAR-10), the narrowest merge (cos > "
+           "0.9999..0.9) with test MSE within 10% of the unmerged CNN's",
+    holds_if=("<", 0.3),
+    control=control("large init (kernels ~ N(0, 1/9), readout ~ N(0, 1/32^2))", init="large"),
+    seeds=per_scale(ci=3, paper=10),
+    # Measured over base seeds 0 / 1 / 2: 0.125 0.219 0.156 | invalid 0.188 0.219 | 0.125 0.188
+    # 0.125; control 1 1 1 | invalid 1 1 | 1 1 1. Some teachers hold the GD on a plateau above
+    # the fit (base seed 1, seed 1: loss 0.082 against 0.055 on both sides, still 0.075 after
+    # 1,000 steps), which makes that seed invalid, so the rule is the majority of seeds.
+    verdict=majority,
+)
+def condensed_cnn_reduces(run, init="small"):
+    return reduced_kernel_fraction(run, init)

@@ -1,12 +1,14 @@
 """Properties of the direction-cluster measures and of the condensation reduction."""
 
 import numpy as np
-from hypothesis import assume, given
+import torch
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from harness import measures
-from harness.reduction import merge_condensed_neurons, relu_layer_output
+from harness.models import CNNSpec, two_layer_cnn
+from harness.reduction import image_patches, merge_condensed_neurons, relu_layer_output
 
 entries = st.floats(-5, 5, allow_nan=False).filter(lambda v: abs(v) > 1e-2)
 vectors = st.integers(2, 20).flatmap(lambda n: arrays(np.float64, (n, 3), elements=entries))
@@ -60,3 +62,17 @@ def test_merging_copies_of_neurons_is_exact(base_w, base_a, scales):
     merged_w, merged_a = merge_condensed_neurons(w, a, min_cos=0.999)
     assert len(merged_w) == 4
     assert np.allclose(relu_layer_output(merged_w, merged_a, x), relu_layer_output(w, a, x))
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 3))
+def test_a_relu_cnn_is_its_kernels_acting_on_image_patches(seed, in_channels):
+    generator = torch.Generator().manual_seed(seed)
+    net = two_layer_cnn(CNNSpec(in_channels=in_channels, channels=5, kernel_size=3, image_size=6,
+                      out_dim=2, activation="relu", w_std=0.5, a_std=0.5,
+                      dtype=torch.float64), generator)
+    images = torch.randn(4, in_channels, 6, 6, generator=generator, dtype=torch.float64)
+    with torch.no_grad():
+        expected = net(images).numpy()
+        w, a = net.kernels().numpy(), net.kernel_output_weights().numpy()
+    assert np.allclose(relu_layer_output(w, a, image_patches(images, 3)), expected)
