@@ -146,6 +146,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = [it for it in items if group[it] in kept]
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the claims it collected (before --shard) to the controller,
+    which collects nothing itself, for the report's `collected` (a merge checks it)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["phenomena_collected"] = session.config.stash.get(COLLECTED_KEY, None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """On the controller: the collected claims of the first worker that reports them (every
+    worker collects the same tests; the scheduler checks it)."""
+    collected = getattr(node, "workeroutput", {}).get("phenomena_collected")
+    if collected is not None:
+        node.config.stash.setdefault(COLLECTED_KEY, collected)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under -n with xdist's default distribution, send claims that share training runs to one

@@ -136,7 +136,6 @@ def environment(config: pytest.Config) -> dict[str, Any]:
         "platform": platform.platform(),
         "command": " ".join(sys.argv[1:]),
         "harness_hash": source_hash(*harness_sources())[:16],
-        # None under xdist, whose controller collects nothing: a merge then cannot list the
-        # claims no shard ran
+        # under xdist, as a worker collected them (plugin.pytest_testnodedown)
         "collected": config.stash.get(COLLECTED_KEY, None),
     }

@@ -123,6 +123,17 @@ def test_shard_auto_in_a_run_splits_by_recorded_seconds(toy, monkeypatch):
     result.stderr.fnmatch_lines(["*--shard auto: SLURM_ARRAY_TASK_ID not set to a number*"])
 
 
+def test_a_shard_run_under_xdist_records_what_was_collected(toy):
+    """The controller of -n collects nothing; its report still lists every collected claim (as
+    a worker collected them, before --shard), so a merge can name what no shard ran."""
+    report = toy.path / "shard1.json"
+    toy.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--shard=1/2",
+                             f"--report={report}")
+    environment, rows = rows_of(report)[0]["environment"], rows_of(report)[1]
+    assert set(environment["collected"]) == IDS and set(rows) < IDS
+    assert merge_main([str(toy.path / "m.json"), str(report)]) == 2
+
+
 # --- merge refuses nonsense, one line each ----------------------------------------------------
 
 def shard_file(tmp_path, name, ids, collected=None, **environment):
