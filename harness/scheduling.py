@@ -47,9 +47,10 @@ TIMES_ENV = "PHENOMENA_SCHEDULE_FROM"
 
 
 def run_group(claim: object, node_id: str) -> str:
-    """The claim's shared seed name when it shares runs with other claims, else the node id."""
-    seed_name, claim_id = getattr(claim, "seed_name", None), getattr(claim, "id", None)
-    return seed_name if seed_name and seed_name != claim_id else node_id
+    """The claim's seed name (its id unless it shares runs: claims that read one training run
+    share a seed name, which may be one of their ids), else, for a test that is no claim, its
+    node id."""
+    return getattr(claim, "seed_name", None) or node_id
 
 
 @functools.cache

@@ -69,10 +69,9 @@ def identity_attention(run, shuffled_targets: bool) -> float:
     train.fit(train.last_token_cross_entropy(net, tokens, targets, 256, run.generator), optimiser,
               steps, schedule=train.warmup_cosine(optimiser, 50, steps))
     first, second = attention_maps_on(run, net, held_out)
-    key = int(held_out.key_positions.mode().values)
+    key = int(held_out.key_positions.mode().values)  # the commonest position of the key
     for layer, maps in enumerate((first, second), start=1):
-        run.trace_array(f"layer {layer} attention (query x key), mean over held-out sequences "
-                        f"with the key at position {key}",
+        run.trace_array(f"layer {layer} attention (query x key)",
                         maps[held_out.key_positions == key].mean(dim=(0, 1)))
     if not shuffled_targets:
         accuracy = float((last_position_answers(run, net, held_out) == held_out.targets)

@@ -337,6 +337,7 @@ def grok_modular_addition_transformer(run, norm: str, weight_decay: float = 1.0,
         return net(tokens[idx])[:, -1, :p]
 
     seen: dict[str, float] = {"best_test": 0.0}
+    curves: dict[str, list[tuple[int, float]]] = {}
 
     def record(step: int) -> bool:
         with torch.no_grad():
@@ -348,11 +349,10 @@ def grok_modular_addition_transformer(run, norm: str, weight_decay: float = 1.0,
         train_accuracy = measures.accuracy(logits[train_idx], labels[train_idx])
         if "rank_fit" not in seen and train_accuracy >= 0.99:
             seen["rank_fit"] = seen["rank_end"]
-        setting = f"LN {norm}, wd {weight_decay:g}"
-        run.trace(f"train accuracy, {setting}", step, train_accuracy, level=0.99)
-        run.trace(f"test accuracy, {setting}", step, test_accuracy)
-        run.trace(f"attention entropy from '=' (nats), {setting}", step, seen["entropy"])
-        run.trace(f"effective rank of pre-logit features, {setting}", step, seen["rank_end"])
+        for name, value in (("train accuracy", train_accuracy), ("test accuracy", test_accuracy),
+                            ("attention entropy from '=' (nats)", seen["entropy"]),
+                            ("effective rank of the pre-logit features", seen["rank_end"])):
+            curves.setdefault(name, []).append((step, value))
         return seen["best_test"] >= stop_at
 
     optimiser = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=weight_decay,
@@ -363,11 +363,19 @@ def grok_modular_addition_transformer(run, norm: str, weight_decay: float = 1.0,
         return torch.nn.functional.cross_entropy(logits, labels[train_idx])
 
     train.fit(loss, optimiser, steps=run.scaled(ci=800, paper=3_000), observe=record, every=25)
+    return {**seen, "curves": curves}
+
+
+def transformer_measures(run, norm: str, weight_decay: float = 1.0,
+                         traced: tuple[str, ...] = (), label: str = "") -> dict[str, float]:
+    """The shared run's measures; its curves named in `traced` are recorded as this claim's,
+    as "<curve>, <label>" (the claim and its control name their runs alike, so the figure
+    overlays them)."""
+    seen = run.shared(grok_modular_addition_transformer, norm=norm, weight_decay=weight_decay)
+    for name in traced:
+        for step, value in seen["curves"][name]:
+            run.trace(f"{name}, {label}", step, value)
     return seen
-
-
-def transformer_measures(run, norm: str, weight_decay: float = 1.0) -> dict[str, float]:
-    return run.shared(grok_modular_addition_transformer, norm=norm, weight_decay=weight_decay)
 
 
 @claim(
@@ -391,8 +399,9 @@ def transformer_measures(run, norm: str, weight_decay: float = 1.0) -> dict[str,
     seed_name="grokking/transformer",
 )
 def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
-    return (transformer_measures(run, norm)["best_test"]
-            - transformer_measures(run, "none")["best_test"])
+    curves = ("train accuracy", "test accuracy")
+    return (transformer_measures(run, norm, traced=curves, label="LN at the placement")["best_test"]
+            - transformer_measures(run, "none", traced=curves, label="no LN")["best_test"])
 
 
 @claim(
@@ -412,8 +421,9 @@ def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
     seed_name="grokking/transformer",
 )
 def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
-    return (transformer_measures(run, norm)["entropy"]
-            - transformer_measures(run, "none")["entropy"])
+    curves = ("attention entropy from '=' (nats)",)
+    return (transformer_measures(run, norm, traced=curves, label="LN at the placement")["entropy"]
+            - transformer_measures(run, "none", traced=curves, label="no LN")["entropy"])
 
 
 @claim(
@@ -430,5 +440,7 @@ def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
     seed_name="grokking/transformer",
 )
 def features_compress_as_the_model_groks(run, weight_decay=1.0):
-    seen = transformer_measures(run, "mlp-only", weight_decay)
+    seen = transformer_measures(run, "mlp-only", weight_decay, label="LN before the MLP",
+                                traced=("effective rank of the pre-logit features",
+                                        "train accuracy", "test accuracy"))
     return seen["rank_end"] / seen.get("rank_fit", math.nan)  # nan: never fitted, fails

@@ -16,6 +16,7 @@ from harness.scheduling import (
     RunGroupScheduling,
     longest_first,
     recorded_seconds,
+    run_group,
     times_path,
 )
 
@@ -125,6 +126,16 @@ def test_groups_are_handed_out_unrecorded_first_then_longest_first(root):
         "new", "f",  # no recorded time: first, in xdist's order (missing.py::f is alone)
         "shared_a", "shared_b",  # 6 + 5 s, one unit, on one worker
         "long", "renamed", "short"]  # 10 s, 8 s (by claim id), 1 s
+
+
+def test_a_claim_that_reads_another_claims_runs_is_in_its_run_group():
+    """A seed name may be another claim's id (anchor/inferential-low-complexity reads the
+    trainings of anchor/init-inferential): both go to one worker."""
+    owner = SimpleNamespace(id="x/owner", seed_name="x/owner")
+    reader = SimpleNamespace(id="x/reader", seed_name="x/owner")
+    alone = SimpleNamespace(id="x/alone", seed_name="x/alone")
+    assert run_group(owner, "t.py::a") == run_group(reader, "t.py::b") == "x/owner"
+    assert run_group(alone, "t.py::c") == "x/alone" and run_group(None, "t.py::d") == "t.py::d"
 
 
 def test_the_order_function_alone():
