@@ -98,7 +98,7 @@ def test_claims_sharing_runs_form_one_group_and_run_on_one_worker(toy):
     from harness.scheduling import run_group_of_node
 
     assert run_group_of_node("test_toy.py::gd_fits_exactly", toy.path) == "toy/exactly"
-    assert run_group_of_node("test_toy.py::gd_fits", toy.path) == "test_toy.py::gd_fits"
+    assert run_group_of_node("test_toy.py::gd_fits", toy.path) == "toy/fits"  # its own seed
     assert run_group_of_node("missing.py::f", toy.path) == "missing.py::f"
     result = toy.runpytest_subprocess("-n", "2", "-v", "-p", "no:cacheprovider")
     workers = {line.split("]")[0] for line in result.stdout.lines
