@@ -56,9 +56,12 @@ def image_patches(images: torch.Tensor, kernel_size: int) -> np.ndarray:
     return F.unfold(images.detach().cpu(), kernel_size).transpose(1, 2).numpy()
 
 
+MERGE_LEVELS = (0.9999, 0.999, 0.99, 0.9)  # cosine thresholds tried, strictest first
+
+
 def reduce_keeping_error(input_weights: np.ndarray, output_weights: np.ndarray, x: np.ndarray,
                          y: np.ndarray, *, tolerance: float = 0.1,
-                         min_cos: tuple[float, ...] = (0.9999, 0.999, 0.99, 0.9),
+                         min_cos: tuple[float, ...] = MERGE_LEVELS,
                          ) -> tuple[np.ndarray, np.ndarray]:
     """The narrowest merge of `merge_condensed_neurons` over the `min_cos` levels whose mean
     squared error on (x, y) is at most (1 + tolerance) times the unmerged layer's; the unmerged

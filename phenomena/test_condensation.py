@@ -260,6 +260,17 @@ def cnn_kernels_condense(run, init="small"):
 FITTED_SHARE = 0.05  # of the target's half mean square: what "fitted" means for the reduction
 
 
+def fit_to_reduce(run, net, x: torch.Tensor, y: torch.Tensor, steps: int, stop_loss: float,
+                  fitted_share: float) -> bool:
+    """Full-batch GD with a backtracking step on the MSE, for `steps` steps or until the loss is
+    below `stop_loss`; whether it ends below `fitted_share` of the target's half mean square
+    (else the seed is invalid: a reduction is measured on a fitted network)."""
+    loss = train.mse(net, x, y)
+    train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1), steps=steps,
+              observe=train.loss_below(loss, stop_loss), every=10)
+    return train.require_fit(run, loss, fitted_share * float(0.5 * y.pow(2).mean()))
+
+
 def reduced_width_fraction(run, init: str, width: int = 100) -> float:
     """A two-layer ReLU net of width 100 fitted to 40 random points on [-1, 1] of a target that 4
     ReLU neurons express (full-batch GD with a backtracking step, to a loss below 1e-5 or the step
@@ -275,11 +286,7 @@ def reduced_width_fraction(run, init: str, width: int = 100) -> float:
     net = run.role("two-layer", in_dim=1, width=width, activation="relu",
                    w_std=width ** -2.0 if small else 1.0,
                    a_std=width ** -2.0 if small else width ** -0.5, dtype=torch.float64)
-    loss = train.mse(net, x, y)
-    train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1),
-              steps=run.scaled(ci=3000, paper=30_000), observe=train.loss_below(loss, 1e-5),
-              every=10)
-    if not train.require_fit(run, loss, FITTED_SHARE * float(0.5 * y.pow(2).mean())):
+    if not fit_to_reduce(run, net, x, y, run.scaled(ci=3000, paper=30_000), 1e-5, FITTED_SHARE):
         return math.nan
     with torch.no_grad():
         w, a = net.neuron_input_weights().cpu().numpy(), net.neuron_output_weights().cpu().numpy()
@@ -341,17 +348,14 @@ def reduced_kernel_fraction(run, init: str, channels: int = 32) -> float:
     net = run.role("cnn", in_channels=1, channels=channels, kernel_size=3, image_size=8,
                    out_dim=1, activation="relu", w_std=1e-6 if small else 1 / 3,
                    a_std=1e-6 if small else 1 / channels, dtype=torch.float64)
-    loss = train.mse(net, x, y)
-    train.fit(loss, train.BacktrackingGD(net.parameters(), loss, lr=0.1),
-              steps=run.scaled(ci=500, paper=5000), observe=train.loss_below(loss, 1e-3),
-              every=10)
-    if not train.require_fit(run, loss, CNN_FITTED_SHARE * float(0.5 * y.pow(2).mean())):
+    if not fit_to_reduce(run, net, x, y, run.scaled(ci=500, paper=5000), 1e-3,
+                         CNN_FITTED_SHARE):
         return math.nan
     with torch.no_grad():
         w, a = net.kernels().cpu().numpy(), net.kernel_output_weights().cpu().numpy()
     patches, test_target = reduction.image_patches(images[100:], 3), target[100:].numpy()
     if run.tracing:
-        for level in (0.9999, 0.999, 0.99, 0.9):
+        for level in reduction.MERGE_LEVELS:
             run.trace("kept share of the kernels per merge threshold", level,
                       len(reduction.merge_condensed_neurons(w, a, min_cos=level)[0]) / channels,
                       x_label="cos threshold of the merge")
