@@ -85,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("plots") and importlib.util.find_spec("matplotlib") is None:
         raise pytest.UsageError("--plots needs matplotlib: pip install 'phenomena[plots]'")
     shard_of(config)
+    refuse_paths_for_remote_workers(config)
     if config.getoption("arch"):
         architectures_from(config)
     if config.getoption("device") == "cuda" and not distributes(config):
@@ -96,6 +97,19 @@ def distributes(config: pytest.Config) -> bool:
     """Whether this process is an xdist controller: its workers run the claims, elsewhere."""
     return (not hasattr(config, "workerinput")
             and config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None)))
+
+
+def refuse_paths_for_remote_workers(config: pytest.Config) -> None:
+    """xdist resolves path arguments against its rsync roots on ssh and socket gateways and stops
+    with an internal error when none holds them: say so in one line, before any gateway starts."""
+    remote = [tx for tx in config.getoption("tx", None) or [] if "ssh=" in tx or "socket=" in tx]
+    if (not remote or hasattr(config, "workerinput")
+            or config.args_source != pytest.Config.ArgsSource.ARGS
+            or config.getoption("rsyncdir", None) or config.getini("rsyncdirs")):
+        return
+    raise pytest.UsageError(f"--tx {remote[0]}: path arguments ({' '.join(config.args)}) cannot "
+                            f"reach remote workers without --rsyncdir; select claims with -k "
+                            f"and let testpaths name the folders")
 
 
 def shard_of(config: pytest.Config) -> tuple[int, int] | None:
@@ -329,6 +343,7 @@ def pytest_pycollect_makeitem(collector, name: str, obj: object):
 
     item = pytest.Function.from_parent(collector, name=name, callobj=claim_test(obj))
     item.add_marker(pytest.mark.claim)
+    item.extra_keyword_matches.add(obj.id)  # -k selects by claim id: -k grokking/ln-position
     item.phenomena_claim = obj
     if obj.xfail:
         item.add_marker(pytest.mark.xfail(reason=obj.xfail, raises=ClaimNotMet, strict=False))

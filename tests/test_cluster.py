@@ -218,6 +218,16 @@ def test_workers_that_collected_different_tests_stop_the_run_in_one_line(toy):
                                  "same checkout"])
 
 
+def test_path_arguments_with_an_ssh_gateway_are_one_line(toy):
+    result = toy.runpytest_subprocess("-p", "no:cacheprovider", "-d", "--tx",
+                                      "ssh=nowhere.invalid//python=python", "test_toy.py")
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["ERROR: --tx ssh=nowhere.invalid//python=python: path arguments "
+                                 "(test_toy.py) cannot reach remote workers without --rsyncdir; "
+                                 "select claims with -k and let testpaths name the folders"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
 def ssh_ready() -> str | None:
     """Why the ssh test cannot run here, or None when root can ssh to 127.0.0.1 by key."""
     if shutil.which("sshd") is None and not os.path.exists("/usr/sbin/sshd"):

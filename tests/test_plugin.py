@@ -106,6 +106,11 @@ def test_claims_sharing_runs_form_one_group_and_run_on_one_worker(toy):
     assert len(workers) == 1
 
 
+def test_k_selects_claims_by_their_id(toy):
+    result = toy.runpytest("--collect-only", "-q", "-p", "no:cacheprovider", "-k", "toy/impossible")
+    result.stdout.fnmatch_lines(["test_toy.py::gd_fits_exactly", "1/* tests collected*"])
+
+
 def test_base_seed_changes_the_numbers(toy):
     outs = [toy.path / "a.json", toy.path / "b.json"]
     only = "gd_fits and not exactly and not again"
