@@ -37,6 +37,11 @@ def check_two_layer(model: nn.Module, spec: TwoLayerSpec) -> None:
     expect_shape(f"forward of a (5, {spec.in_dim}) batch", y, (5, spec.out_dim))
     if spec.antisymmetric and y.abs().max() > 1e-6:
         raise ArchitectureError("antisymmetric=True must give an output of exactly 0 at init")
+    if not spec.bias and spec.activation == "relu":
+        with torch.no_grad():
+            doubled = model(2 * x)
+        if not torch.allclose(doubled, 2 * y, rtol=1e-4, atol=1e-6):
+            raise ArchitectureError("bias=False with relu must give f(2x) = 2 f(x) (no biases)")
     with torch.no_grad():
         hook(model, "neuron_input_weights", (spec.width, spec.in_dim + 1))
         hook(model, "neuron_output_weights", (spec.width, spec.out_dim))

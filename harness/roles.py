@@ -85,7 +85,7 @@ ROLES: dict[str, Role] = {
                 "factory(spec: TwoLayerSpec, generator) -> nn.Module; forward (n, in_dim) -> "
                 "(n, out_dim); neuron_input_weights() -> (width, in_dim + 1) with the bias last; "
                 "neuron_output_weights() -> (width, out_dim); antisymmetric=True gives f = 0 "
-                "at init"
+                "at init; bias=False has no biases (a zero bias column)"
             ),
         ),
         Role(

@@ -156,7 +156,8 @@ def cross_entropy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
     return lambda: nn.functional.cross_entropy(model(x), y)
 
 
-def logistic(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Loss:
+def logistic(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
+             y: torch.Tensor) -> Loss:
     """Mean logistic loss log(1 + exp(-y f(x))) of `model`'s scores on labels in {-1, +1}; the
     labels must have the scores' shape ((n,) or (n, 1)), which broadcasting would hide."""
 

@@ -50,7 +50,8 @@ def input_weights(net) -> np.ndarray:
     id="condensation/small-init",
     statement="In the condensed regime of the phase diagram (small init, gamma > 1), the neurons "
               "that carry the output have their input weights on a few orientations.",
-    source=paper("luo2021phase", "Sec. 5, Fig. 5 (condensed regime, 1-D input)"),
+    source=paper("luo2021phase", "abstract (in the condensed regime active neurons condense at "
+                                 "a few discrete orientations; Sec. 5, Fig. 5 not verified)"),
     metric="share of amplitude |a_k| ||(w_k, b_k)|| in the 4 most loaded 0.05-rad orientation bins",
     holds_if=(">", 0.8),
     control=control("linear regime (gamma = 0.5, NTK-like scaling)", gamma=0.5),
@@ -72,8 +73,9 @@ def small_init_condenses(run, gamma=1.75):
 
 def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
     """The slope of log RD(theta_w) against log m, RD = ||theta_w(T) - theta_w(0)|| /
-    ||theta_w(0)|| after fitting the three points, over widths 1e3..1.6e4 (paper: 1e3..4e4, the
-    range of Luo et al. 2021's scaling experiments). Every width draws from the seed's one
+    ||theta_w(0)|| after fitting the three points, over widths 1e3..1.6e4 (paper scale:
+    1e3..4e4; the authors' 1-D scaling script, xuzhiqin1990/phasediagram_twolayerNN, runs 1e3 to
+    4e5). Every width draws from the seed's one
     generator, in order; a width that does not fit ends the measurement (invalid)."""
     widths = run.scaled(ci=[1000, 4000, 16_000], paper=[1000, 2000, 5000, 10_000, 20_000, 40_000])
     distances = []
@@ -92,7 +94,10 @@ def rd_width_exponent(run, gamma: float, gamma_prime: float) -> float:
     statement="In the condensed regime (gamma > 1, gamma' < gamma - 1) the input weights move "
               "further from their initial values, relative to them, the wider the network: "
               "RD(theta_w) grows with the width m.",
-    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
+    source=paper("luo2021phase", "abstract (RD(theta_w) -> +inf as m -> inf in the condensed "
+                 "regime) and Thm 2 (gamma > 1, gamma' < gamma - 1) as the authors restate it "
+                 "in dlphenomena/website: src/phenomena/condense/condense.md; the RD-vs-m "
+                 "figure is not verified",
                  reported="slope of log RD against log m about 0.37 at gamma = 1.75 (read off "
                           "the figure, as the catalogue gives it; not checked in the paper)"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
@@ -109,7 +114,10 @@ def rd_grows_with_width(run, gamma=1.75, gamma_prime=0.0):
     id="condensation/phase-linear",
     statement="In the linear regime (gamma < 1) the input weights barely move, the less the wider "
               "the network: RD(theta_w) shrinks with the width m.",
-    source=paper("luo2021phase", "Sec. 5, scaling of RD with m at gamma' = 0",
+    source=paper("luo2021phase", "abstract (RD(theta_w) -> 0 as m -> inf in the linear "
+                 "regime) and Thm 1 (gamma < 1) as the authors restate it in "
+                 "dlphenomena/website: src/phenomena/condense/condense.md; the RD-vs-m "
+                 "figure is not verified",
                  reported="slope of log RD against log m about -0.5 at gamma = 0.5 (read off "
                           "the figure, as the catalogue gives it; not checked in the paper)"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
@@ -127,7 +135,9 @@ def rd_shrinks_with_width(run, gamma=0.5, gamma_prime=0.0):
     statement="The boundary of the linear regime is also crossed by gamma' alone: at gamma = "
               "1.75, output weights much smaller than input weights (gamma' = 1 > gamma - 1) put "
               "the network back in the linear regime, where RD(theta_w) shrinks with m.",
-    source=paper("luo2021phase", "Sec. 4, phase diagram: linear regime for gamma' > gamma - 1"),
+    source=paper("luo2021phase", "Thm 1 as the authors restate it (dlphenomena/website: "
+                 "src/phenomena/condense/condense.md): RD(theta_w) -> 0 as m -> inf for "
+                 "gamma < 1 or gamma' > gamma - 1; the section is not verified"),
     metric="slope of log RD(theta_w) against log m (3 widths at ci, 6 at paper)",
     holds_if=("<", -0.1),
     control=control("gamma' = 0 (condensed regime)", gamma_prime=0.0),
@@ -179,11 +189,13 @@ def initial_stage_directions(run, activation: str, init: str) -> int:
 
 @claim(
     id="condensation/initial-multiplicity",
-    statement="With small init, in the initial stage the input weights condense on 2p directions, "
-              "p the multiplicity of the activation's zero at the origin: two (one line) for "
-              "tanh (p = 1), four (two lines) for x tanh x (p = 2).",
-    source=paper("zhou2022initial", "Sec. 4 (1-D input, tanh vs x tanh x) and Sec. 5 (theory "
-                                    "for 1-D input and any multiplicity)"),
+    statement="With small init, in the initial stage the input weights condense on at most 2p "
+              "directions, p the multiplicity of the activation's zero at the origin; for tanh "
+              "(p = 1) and x tanh x (p = 2) on 1-D input the bound is reached: two directions "
+              "(one line) and four (two lines).",
+    source=paper("zhou2022initial", "abstract (the maximal number of condensed orientations "
+                 "in the initial stage is twice the multiplicity p; theory for 1-D input and any "
+                 "p); the sections (1-D tanh vs x tanh x) are not verified"),
     metric="max over {tanh, x tanh x} of |directions - 2p|, directions counted greedily at "
            "cos > 0.95 over the top-quartile neurons by |a_k| ||(w_k, b_k)||",
     holds_if=("<", 0.5),
@@ -244,8 +256,9 @@ def kernel_alignment_after_training(run, init: str) -> float:
     statement="With small init, the kernels of a two-layer CNN condense on one direction within "
               "a finite training time: by the end of the initial stage's burst of growth they "
               "are nearly parallel.",
-    source=paper("zhou2025cnn", "Sec. 4 (theorem: two-layer CNN kernels condense toward one "
-                                "direction) and Sec. 5 (experiments)"),
+    source=paper("zhou2025cnn", "abstract (theorem: under GD from small init the kernels of a "
+                 "two-layer CNN condense toward one direction, set by the training samples, "
+                 "within a given time; then experiments); the sections are not verified"),
     metric="mean pairwise |cos| of the 16 kernels (with bias) at the end of the burst of "
            "growth (largest filter grown 10-fold, then < 5% in 10 steps; observed within the "
            "budget)",
@@ -302,8 +315,10 @@ def reduced_width_fraction(run, init: str, width: int = 100) -> float:
     statement="A network trained from small init is condensed enough that merging neurons with "
               "aligned input weights (summing their output weights) shrinks it to a fraction of "
               "its width while its test error stays put.",
-    source=paper("chen2024reduction", "Sec. 3 (condensation reduction)",
-                 reported="combustion net reduced to 41.7%, CIFAR-10 net to 11.5% of its size"),
+    source=paper("chen2024reduction", "abstract (the condensation reduction on a fully "
+                 "connected net for combustion; the section is not verified)",
+                 reported="combustion net reduced to 41.7% of its size, prediction accuracy "
+                          "kept (abstract; size, not width)"),
     metric="reduced width / width, the narrowest merge (cos > 0.9999..0.9) with test MSE within "
            "10% of the unmerged net's",
     holds_if=("<", 0.4),
@@ -369,10 +384,11 @@ def reduced_kernel_fraction(run, init: str, channels: int = 32) -> float:
               "from small init is condensed enough that merging kernels with aligned (kernel, "
               "bias) vectors (summing their readout weights, scaled by the norm ratio) keeps a "
               "small fraction of its kernels while its test error stays put.",
-    source=paper("chen2024reduction", "abstract (the method on convolutional networks: "
-                 "MobileNetV2 on CIFAR-10, after a short retraining; the section is not "
-                 "verified against the PDF)",
-                 reported="MobileNetV2 on CIFAR-10: 2.24M -> 0.26M parameters (11.5%) kept"),
+    source=paper("chen2024reduction", "abstract (the method on convolutional networks: a "
+                 "CIFAR-10 classifier; MobileNetV2 and the retraining are not in the abstract, "
+                 "and the sections are not verified)",
+                 reported="CIFAR-10 network reduced to 11.5% of its size with a satisfactory "
+                          "validation accuracy (abstract)"),
     metric="kept kernels / kernels of a miniature (a two-layer ReLU CNN on a 3-kernel teacher "
            "task, no retraining, not MobileNetV2 on CIFAR-10), the narrowest merge (cos > "
            "0.9999..0.9) with test MSE within 10% of the unmerged CNN's",

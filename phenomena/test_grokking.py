@@ -115,28 +115,41 @@ def larger_readout_scale_groks_sooner(run, lr_convention="fixed"):
     return math.log(small) - math.log(min(large, budget))
 
 
-def diagonal_net_test_accuracy(run, data, alpha: float, weight_decay: float, lr: float,
-                               horizon: float, stop) -> list[tuple[float, float]]:
-    """Full-batch GD with weight decay (Lyu et al. 2024, Sec. 3: logistic loss, init norm alpha)
-    on `data` = (x, y, x_test, y_test); returns (time t = lr x steps, test accuracy) every time
-    unit until `stop(curve)` is true or t reaches the horizon."""
-    x, y, x_test, y_test = run.to_device(*data)
-    net = run.role("diagonal-linear", dim=x.shape[1], alpha=alpha)
+def test_accuracy_under_decay(run, scores, net: torch.nn.Module, data, weight_decay: float,
+                             lr: float, horizon: float, stop) -> list[tuple[float, float]]:
+    """Full-batch GD with weight decay (Lyu et al. 2024, Sec. 3: logistic loss, large init) of
+    `net`, whose (n,) scores are `scores(x)`, on `data` = (x, y, x_test, y_test); returns (time
+    t = lr x steps, test accuracy) every time unit until `stop(curve)` is true or t reaches the
+    horizon. The training set must be fitted by then."""
+    x, y, x_test, y_test = data
     curve: list[tuple[float, float]] = []
 
     def record(step: int) -> bool:
         with torch.no_grad():
-            curve.append((step * lr, measures.accuracy(net(x_test), y_test)))
+            curve.append((step * lr, measures.accuracy(scores(x_test), y_test)))
         return step > 0 and stop(curve)
 
     optimiser = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=weight_decay)
-    loss = train.logistic(net, x, y)
+    loss = train.logistic(scores, x, y)
     train.fit(loss, optimiser, steps=round(horizon / lr), observe=record, every=round(1 / lr))
     train.require_fit(run, loss)
     return curve
 
 
+def diagonal_net_test_accuracy(run, data, alpha: float, weight_decay: float, lr: float,
+                               horizon: float, stop) -> list[tuple[float, float]]:
+    """`test_accuracy_under_decay` of a diagonal linear net of init scale alpha."""
+    data = run.to_device(*data)
+    net = run.role("diagonal-linear", dim=data[0].shape[1], alpha=alpha)
+    return test_accuracy_under_decay(run, net, net, data, weight_decay, lr, horizon, stop)
+
+
 SPARSE_HORIZON = 200.0
+
+
+def first_time_at(curve: list[tuple[float, float]], level: float) -> float:
+    """The first time test accuracy reached `level`; inf if it never did."""
+    return next((t for t, acc in curve if acc >= level), math.inf)
 
 
 def sparse_transition_time(run, alpha: float, weight_decay: float) -> float:
@@ -149,20 +162,33 @@ def sparse_transition_time(run, alpha: float, weight_decay: float) -> float:
     curve = diagonal_net_test_accuracy(run, data, alpha, weight_decay, lr=0.1,
                                        horizon=SPARSE_HORIZON,
                                        stop=lambda curve: curve[-1][1] >= 0.95)
-    return next((t for t, acc in curve if acc >= 0.95), math.inf)
+    return first_time_at(curve, 0.95)
 
 
-def lambda_transition_times(run, settings: list[tuple[float, float]],
-                            weight_decay_on: bool) -> list[float]:
-    """lambda t* for each (alpha, lambda) of `settings`. With weight decay every transition must
-    be observed by t = 200 (else the seed's measurement is invalid); without, the transition
-    never comes, and t* counts as t = 200."""
-    times = [run.shared(sparse_transition_time, alpha=alpha, weight_decay=lam * weight_decay_on)
+def lambda_transition_times(run, settings: list[tuple[float, float]], weight_decay_on: bool,
+                            transition_time=sparse_transition_time,
+                            horizon: float = SPARSE_HORIZON) -> list[float]:
+    """lambda t* for each (alpha, lambda) of `settings`, t* from the shared run
+    `transition_time(run, alpha, weight_decay)`. With weight decay every transition must be
+    observed by the horizon (else the seed's measurement is invalid); without, the transition
+    never comes, and t* counts as the horizon."""
+    times = [run.shared(transition_time, alpha=alpha, weight_decay=lam * weight_decay_on)
              for alpha, lam in settings]
     if weight_decay_on:
         run.require(all(math.isfinite(t) for t in times),
-                    f"no transition by t = {SPARSE_HORIZON:g} at some (alpha, lambda)")
-    return [lam * min(t, SPARSE_HORIZON) for (_, lam), t in zip(settings, times, strict=True)]
+                    f"no transition by t = {horizon:g} at some (alpha, lambda)")
+    return [lam * min(t, horizon) for (_, lam), t in zip(settings, times, strict=True)]
+
+
+def slope_against_log_alpha(run, alphas: tuple[float, ...], lam_t: list[float]) -> float:
+    """The least-squares slope of lambda t* against ln alpha (the law's is 1), traced with its
+    line."""
+    slope, intercept = np.polyfit(np.log(alphas), lam_t, 1)
+    for alpha, value in zip(alphas, lam_t, strict=True):
+        run.trace("lambda t* (slope 1 in the law)", math.log(alpha), value, x_label="ln alpha")
+        run.trace("least-squares line", math.log(alpha), intercept + slope * math.log(alpha),
+                  x_label="ln alpha")
+    return float(slope)
 
 
 @claim(
@@ -183,12 +209,54 @@ def lambda_transition_times(run, settings: list[tuple[float, float]],
 def transition_time_grows_with_log_alpha(run, weight_decay_on=True):
     alphas = (8.0, 32.0, 128.0)
     lam_t = lambda_transition_times(run, [(alpha, 0.1) for alpha in alphas], weight_decay_on)
-    slope, intercept = np.polyfit(np.log(alphas), lam_t, 1)
-    for alpha, value in zip(alphas, lam_t, strict=True):
-        run.trace("lambda t* (slope 1 in the law)", math.log(alpha), value, x_label="ln alpha")
-        run.trace("least-squares line", math.log(alpha), intercept + slope * math.log(alpha),
-                  x_label="ln alpha")
-    return abs(slope - 1)
+    return abs(slope_against_log_alpha(run, alphas, lam_t) - 1)
+
+
+PARITY_HORIZON = 150.0
+
+
+def parity_transition_time(run, alpha: float, weight_decay: float) -> float:
+    """The dichotomy in a homogeneous ReLU net: f(x) = sum_k a_k relu(w_k . x), no biases, 100
+    neurons in antisymmetric pairs (f = 0 at init), w ~ N(0, alpha^2 I / 30), a ~ N(0, alpha^2 /
+    100), so f is 2-homogeneous in its parameters; 200 training points of {-1, +1}^30 labelled
+    x_1 x_2 (2-sparse parity), 1,000 test points; GD lr 0.1. Returns t*, the first time with
+    test accuracy >= 0.95 (the kernel phase stays near 0.55-0.65), or inf if not by t = 150."""
+    points = [tasks.hypercube_points(n, 30, run.generator) for n in (200, 1_000)]
+    x, x_test = run.to_device(*points)
+    net = run.role("two-layer", in_dim=30, width=100, w_std=alpha / 30**0.5, a_std=alpha / 10,
+                   antisymmetric=True, bias=False)
+
+    data = (x, tasks.sparse_parity(x, [0, 1])[:, 0], x_test,
+            tasks.sparse_parity(x_test, [0, 1])[:, 0])
+    curve = test_accuracy_under_decay(run, lambda z: net(z)[:, 0], net, data, weight_decay, lr=0.1,
+                                      horizon=PARITY_HORIZON,
+                                      stop=lambda curve: curve[-1][1] >= 0.95)
+    return first_time_at(curve, 0.95)
+
+
+@claim(
+    id="grokking/dichotomy-relu",
+    statement="The dichotomy holds in a homogeneous ReLU network too: with large init alpha and "
+              "small weight decay lambda, a two-layer ReLU net without biases memorises 2-sparse "
+              "parity with its kernel predictor and generalises only near t* ~ (1/lambda) "
+              "log alpha: lambda t* grows like log alpha, with slope 1.",
+    source=paper("lyu2024dichotomy", "Sec. 4 (the theorem for homogeneous networks: the late "
+                 "phase follows the max-margin problem after t ~ (1/lambda) log alpha); the "
+                 "task here is ours, 2-sparse parity in 30 dimensions",
+                 reported="transition near t = (1/lambda) log alpha"),
+    metric="|slope - 1| of lambda t* against ln alpha over alpha = 16, 64, 256 at lambda = 0.1 "
+           "(t* = first time with test accuracy >= 0.95, observed by t = 150; the training set "
+           "fitted first)",
+    holds_if=("<", 0.2),
+    control=control("no weight decay (the transition never comes: t* counts as t = 150)",
+                    weight_decay_on=False),
+    seeds=per_scale(ci=3, paper=8),
+)
+def relu_transition_time_grows_with_log_alpha(run, weight_decay_on=True):
+    alphas = (16.0, 64.0, 256.0)
+    lam_t = lambda_transition_times(run, [(alpha, 0.1) for alpha in alphas], weight_decay_on,
+                                    parity_transition_time, PARITY_HORIZON)
+    return abs(slope_against_log_alpha(run, alphas, lam_t) - 1)
 
 
 @claim(
@@ -430,8 +498,12 @@ def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
     id="grokking/compressibility",
     statement="Generalisation comes with compressible features: as the transformer groks, the "
               "effective rank of its pre-logit features falls well below its value at the fit.",
-    source=paper("singh2026grokking", "feature-compressibility experiments (rank, stable and "
-                 "effective rank of the pre-logit features)"),
+    source=paper("singh2026grokking", "Sec. 4.2, Figs. 6 and 9 (rank, stable and effective "
+                 "rank of the pre-logit features); authors' code: jaisidhsingh/layernorm-grok, "
+                 "notebooks/plots_1.ipynb (onset steps)",
+                 reported="no ratio given; with LN before the MLP the effective rank comes "
+                          "within 10% of its minimum at ~4.4k epochs, generalisation at 954; "
+                          "without LN 8.6k and 7.8k (the notebook's printout)"),
     metric="effective rank of the pre-logit features at '=' (all p^2 inputs) at the end over "
            "at the first step with train accuracy >= 0.99 (LN before the MLP)",
     holds_if=("<", 0.8),
@@ -444,3 +516,33 @@ def features_compress_as_the_model_groks(run, weight_decay=1.0):
                                 traced=("effective rank of the pre-logit features",
                                         "train accuracy", "test accuracy"))
     return seen["rank_end"] / seen.get("rank_fit", math.nan)  # nan: never fitted, fails
+
+
+@claim(
+    id="grokking/features-evolve",
+    statement="The features evolve continuously, not in one switch at grokking: while the "
+              "transformer has memorised and not yet generalised, the effective rank of its "
+              "pre-logit features already falls below its value at the fit.",
+    source=paper("singh2026grokking", "Sec. 4.1 (effective rank and spectrum of the pre-logit "
+                 "features change continuously through training, more nuanced than a lazy-to-"
+                 "rich switch); here the features of all p^2 inputs, not the training set's"),
+    metric="lowest effective rank of the pre-logit features at '=' over the evaluations with "
+           "train accuracy >= 0.99 before test accuracy first reaches 0.5, over its value at the "
+           "first of them (LN before the MLP); the run must generalise (test accuracy >= 0.9) "
+           "within its 800 steps",
+    holds_if=("<", 0.95),
+    control=control("no weight decay (memorises, does not grok)", weight_decay=0.0),
+    seeds=per_scale(ci=3, paper=8),
+    seed_name="grokking/transformer",
+)
+def features_change_before_generalising(run, weight_decay=1.0):
+    seen = transformer_measures(run, "mlp-only", weight_decay, label="LN before the MLP",
+                                traced=("effective rank of the pre-logit features",
+                                        "train accuracy", "test accuracy"))
+    if weight_decay > 0:
+        run.require(seen["best_test"] >= 0.9, f"the run never generalised (best test accuracy "
+                                              f"{seen['best_test']:.3g}, below 0.9)")
+    curves = seen["curves"]
+    return measures.fall_while_memorised(
+        *([value for _, value in curves[name]] for name in
+          ("train accuracy", "test accuracy", "effective rank of the pre-logit features")))

@@ -53,9 +53,10 @@ def collapse_in_terminal_phase(run, weight_decay: float) -> float:
     statement="During the terminal phase of training, the within-class variability of the "
               "penultimate features collapses relative to the between-class variability "
               "(NC1 falls); weight decay is what drives the collapse.",
-    source=paper("papyan2020collapse", "Fig. 6 (NC1 = Tr(Sigma_W Sigma_B^+) / C falls during "
-                                       "the terminal phase of training); weight decay as the "
-                                       "cause: Jacot et al. 2024 (arXiv:2410.04887)"),
+    source=paper("papyan2020collapse", "abstract (NC1: within-class variability of last-layer "
+                 "training activations collapses during the terminal phase of training; the "
+                 "catalogue's Fig. 6, Tr(Sigma_W Sigma_B^+) / C, is not verified); weight decay "
+                 "as the cause: Jacot et al. 2024 (arXiv:2410.04887)"),
     metric="NC1 at the end (2,000 steps) over NC1 at the first 100% training accuracy",
     holds_if=("<", 0.65),
     control=control("no weight decay", weight_decay=0.0),

@@ -9,6 +9,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from saved_rows import rows_of, values_of
 
 from harness.merge import main as merge_main
 from harness.plugin import LOCAL_INDEX, pytest_configure_node
@@ -55,16 +56,6 @@ IDS = {"toy/a", "toy/b", "toy/c", "toy/d"}
 def toy(pytester):
     pytester.makepyfile(test_toy=CLAIMS)
     return pytester
-
-
-def rows_of(path):
-    report = json.loads(path.read_text())
-    return report, {row["id"]: row for row in report["claims"]}
-
-
-def values_of(path):
-    return {k: (r["values"], r["control"]["values"], r["verdict"])
-            for k, r in rows_of(path)[1].items()}
 
 
 # --- balancing and --shard auto ---------------------------------------------------------------

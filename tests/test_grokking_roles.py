@@ -1,6 +1,8 @@
 """Contracts of the roles the grokking claims train: transformer, embedding-mlp,
 diagonal-linear, matrix-factorisation."""
 
+import math
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -38,6 +40,30 @@ def test_init_std_sets_every_weight_matrix_and_is_seeded():
 
 def test_uniform_attention_has_entropy_log_keys():
     assert measures.attention_entropy(torch.full((2, 3), 1 / 3)) == pytest.approx(1.0986, 1e-4)
+
+
+evaluations = st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0.5, 100)),
+                       min_size=1, max_size=20)
+
+
+@given(evaluations)
+def test_fall_while_memorised_is_the_lowest_memorised_value_over_the_first(runs):
+    train_accuracy, test_accuracy, ranks = zip(*runs, strict=True)
+    before = next((k for k, test in enumerate(test_accuracy) if test >= 0.5), len(runs))
+    memorised = [r for fit, _, r in runs[:before] if fit >= 0.99]
+    value = measures.fall_while_memorised(train_accuracy, test_accuracy, ranks)
+    if not memorised:
+        assert math.isnan(value)
+    else:
+        assert 0 < value <= 1
+        assert value == pytest.approx(min(memorised) / memorised[0])
+
+
+def test_fall_while_memorised_ignores_evaluations_before_the_fit_and_after_generalising():
+    train_accuracy = [0.2, 1.0, 1.0, 1.0, 1.0]
+    test_accuracy = [0.0, 0.4, 0.45, 0.9, 0.3]  # the last: a spike back, after generalising
+    ranks = [10.0, 50.0, 40.0, 20.0, 15.0]
+    assert measures.fall_while_memorised(train_accuracy, test_accuracy, ranks) == 0.8
 
 
 @pytest.mark.parametrize("fields, message", [

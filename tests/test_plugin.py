@@ -4,6 +4,7 @@ import json
 import sys
 
 import pytest
+from saved_rows import rows_of
 
 TOY_CLAIMS = '''
 import torch
@@ -56,16 +57,11 @@ def toy(pytester):
     return pytester
 
 
-def claims_of(path):
-    report = json.loads(path.read_text())
-    return report, {row["id"]: row for row in report["claims"]}
-
-
 def test_verdicts_and_all_report_formats(toy):
     paths = [toy.path / f"out/claims.{ext}" for ext in ("json", "md", "tex", "csv")]
     result = toy.runpytest_subprocess(*[f"--report={p}" for p in paths])
     result.stdout.fnmatch_lines(["*phenomena claims*", "*toy/fits *pass*"])
-    report, rows = claims_of(paths[0])
+    report, rows = rows_of(paths[0])
     assert {k: r["verdict"] for k, r in rows.items()} == {
         "toy/fits": "pass", "toy/fits-again": "pass", "toy/impossible": "fail",
         "toy/expected-failure": "xfail", "toy/crashes": "error"}
@@ -88,7 +84,7 @@ def test_serial_and_xdist_runs_are_bit_identical(toy):
         out = toy.path / f"run{len(values)}.json"
         toy.runpytest_subprocess(*args, "-p", "no:cacheprovider", "-k", "gd_fits and not exactly",
                                  f"--report={out}")
-        _, rows = claims_of(out)
+        _, rows = rows_of(out)
         values.append({k: (r["values"], r["control"]["values"]) for k, r in rows.items()})
     assert values[0] == values[1] == values[2]
     assert len(values[0]) == 2
@@ -116,7 +112,7 @@ def test_base_seed_changes_the_numbers(toy):
     only = "gd_fits and not exactly and not again"
     toy.runpytest_subprocess("-k", only, f"--report={outs[0]}")
     toy.runpytest_subprocess("-k", only, "--base-seed=5", f"--report={outs[1]}")
-    (_, first), (env, second) = claims_of(outs[0]), claims_of(outs[1])
+    (_, first), (env, second) = rows_of(outs[0]), rows_of(outs[1])
     assert first["toy/fits"]["values"] != second["toy/fits"]["values"]
     assert env["environment"]["base_seed"] == 5
 
@@ -144,7 +140,7 @@ def test_arch_swap_is_recorded(toy):
     out = toy.path / "arch.json"
     toy.runpytest_subprocess("-k", "gd_fits and not exactly and not again",
                   "--arch=two-layer=harness.models:two_layer_net", f"--report={out}")
-    _, rows = claims_of(out)
+    _, rows = rows_of(out)
     assert rows["toy/fits"]["arch"] == {"two-layer": "harness.models:two_layer_net"}
 
 
@@ -156,7 +152,7 @@ def test_cache_replays_unchanged_claims_and_cache_clear_recomputes(toy):
     toy.runpytest_subprocess(*ONLY_FITS, f"--report={runs[0]}")
     toy.runpytest_subprocess(*ONLY_FITS, f"--report={runs[1]}")
     toy.runpytest_subprocess(*ONLY_FITS, "--cache-clear", f"--report={runs[2]}")
-    rows = [claims_of(path)[1]["toy/fits"] for path in runs]
+    rows = [rows_of(path)[1]["toy/fits"] for path in runs]
     assert [row["cached"] for row in rows] == [False, True, False]
     assert rows[0]["values"] == rows[1]["values"] == rows[2]["values"]
 
@@ -165,7 +161,7 @@ def test_shards_partition_the_suite_and_merge_into_one_report(toy):
     shards = [toy.path / f"shard{k}.json" for k in (1, 2)]
     for k, path in enumerate(shards, start=1):
         toy.runpytest_subprocess("-p", "no:cacheprovider", f"--shard={k}/2", f"--report={path}")
-    ids = [set(claims_of(path)[1]) for path in shards]
+    ids = [set(rows_of(path)[1]) for path in shards]
     assert not ids[0] & ids[1]
     assert len(ids[0] | ids[1]) == 5
     assert any({"toy/impossible", "toy/expected-failure"} <= shard for shard in ids)
@@ -174,7 +170,7 @@ def test_shards_partition_the_suite_and_merge_into_one_report(toy):
                      "--report", toy.path / "merged.md")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*toy/fits *pass*"])
-    report, rows = claims_of(merged)
+    report, rows = rows_of(merged)
     assert set(rows) == ids[0] | ids[1]
     assert report["environment"]["merged_shards"] == ["1/2", "2/2"]
     assert toy.run(sys.executable, "-m", "harness.merge", merged, shards[0], shards[0]).ret == 2
@@ -191,7 +187,7 @@ def test_compare_names_flipped_verdicts_and_value_changes(toy):
     out = toy.path / "compared.json"
     result = toy.runpytest_subprocess(*ONLY_FITS, f"--compare={baseline}", f"--report={out}")
     result.stdout.fnmatch_lines(["*vs baseline*", "*toy/fits *pass*fail -> pass, median -1*"])
-    _, rows = claims_of(out)
+    _, rows = rows_of(out)
     assert rows["toy/fits"]["baseline"]["flipped"] is True
     assert rows["toy/fits-again"]["baseline"]["flipped"] is False
 
@@ -236,7 +232,7 @@ def test_a_model_that_cannot_learn_fails_the_claims_it_enters(toy):
     result = toy.runpytest_subprocess(*ONLY_FITS, "--arch=two-layer=broken:cannot_learn",
                                       f"--report={out}")
     result.assert_outcomes(failed=2)
-    _, rows = claims_of(out)
+    _, rows = rows_of(out)
     for row in rows.values():
         assert row["verdict"] == "fail"
         assert row["arch"] == {"two-layer": "broken:cannot_learn"}
@@ -280,7 +276,7 @@ def test_claims_reading_a_missing_hook_are_skipped_with_the_reason(toy):
     result = toy.runpytest_subprocess(*ONLY_FITS, "-k", "gd_fits and not exactly or finite",
                                       "--arch=two-layer=nohooks:output_only", f"--report={out}")
     result.stdout.fnmatch_lines(["*toy/reads-weights*skip*has no neuron_input_weights()*"])
-    _, rows = claims_of(out)
+    _, rows = rows_of(out)
     assert rows["toy/fits"]["verdict"] == "pass"
     assert rows["toy/reads-weights"]["verdict"] == "skip"
     assert "has no neuron_input_weights()" in rows["toy/reads-weights"]["skip_reason"]
@@ -321,7 +317,7 @@ def test_invalid_seeds_fail_the_claim_and_are_reported_with_their_reason(pyteste
     result.stdout.fnmatch_lines(["*toy/needs-fit*fail*1! 1! 1!*",
                                  "*invalid measurements*",
                                  "*toy/needs-fit: claim seed 1: the training loss ended at 0.3*"])
-    _, rows = claims_of(out)
+    _, rows = rows_of(out)
     row = rows["toy/needs-fit"]
     assert row["verdict"] == "fail" and row["values"] == [1.0, 1.0, 1.0]
     assert row["invalid"] == ["the training loss ended at 0.3, not below 1e-3"] * 3
@@ -329,7 +325,7 @@ def test_invalid_seeds_fail_the_claim_and_are_reported_with_their_reason(pyteste
     stopped = pytester.path / "stopped.json"
     pytester.runpytest_subprocess("-k", "needs_fit", "--stop-when-decided", "-p",
                                   "no:cacheprovider", f"--report={stopped}")
-    row = claims_of(stopped)[1]["toy/needs-fit"]
+    row = rows_of(stopped)[1]["toy/needs-fit"]
     assert row["values"] == [1.0] and row["control"]["values"] == [] and row["stopped_early"]
 
 
@@ -341,12 +337,12 @@ def test_an_interrupted_run_reports_what_finished_and_a_rerun_completes_the_rest
     result = pytester.runpytest_subprocess(f"--report={first}")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*the run was interrupted*"])
-    report, rows = claims_of(first)
+    report, rows = rows_of(first)
     assert "interrupted" in report["environment"]["incomplete"]
     assert set(rows) == {"toy/needs-fit", "toy/input-gradient"}
     monkeypatch.delenv("TOY_INTERRUPT")
     assert pytester.runpytest_subprocess(f"--report={second}").ret == pytest.ExitCode.TESTS_FAILED
-    report, rows = claims_of(second)
+    report, rows = rows_of(second)
     assert "incomplete" not in report["environment"]
     assert rows["toy/needs-fit"]["cached"] and not rows["toy/interrupts"]["cached"]
     assert rows["toy/interrupts"]["verdict"] == "pass"
@@ -358,7 +354,7 @@ def test_a_model_that_breaks_autograd_ends_the_claim_in_one_line_naming_it(pytes
     result = pytester.runpytest_subprocess(
         "-k", "input_gradient", "--arch=two-layer=harness.degenerate:blind.two_layer",
         f"--report={out}")
-    row = claims_of(out)[1]["toy/input-gradient"]
+    row = rows_of(out)[1]["toy/input-gradient"]
     assert row["verdict"] == "error"
     assert row["reason"].startswith(
         "toy/input-gradient, claim side, seed 1 of 3: the experiment failed on the model of "

@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 from torch import nn
 
 from harness.models import TwoLayerSpec, two_layer_net
@@ -21,6 +23,26 @@ def test_antisymmetric_init_is_zero_and_deterministic():
     x = torch.randn(4, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     assert net(x).abs().max() < 1e-12
     assert torch.equal(net.neuron_input_weights(), again.neuron_input_weights())
+
+
+@given(scale=st.floats(0.01, 100), seed=st.integers(0, 2**31))
+def test_without_biases_the_relu_net_is_positively_homogeneous(scale, seed):
+    spec = TwoLayerSpec(in_dim=3, width=8, w_std=4.0, a_std=4.0, bias=False,
+                        dtype=torch.float64)
+    net = two_layer_net(spec, torch.Generator().manual_seed(seed))
+    x = torch.randn(5, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(seed + 1))
+    with torch.no_grad():
+        assert torch.allclose(net(scale * x), scale * net(x), rtol=1e-9, atol=1e-12)
+    assert "b" not in dict(net.named_parameters())
+    assert torch.equal(net.neuron_input_weights()[:, -1], torch.zeros(8, dtype=torch.float64))
+    ROLE.check(net, spec)
+
+
+def test_a_net_with_biases_fails_the_bias_free_contract():
+    spec = TwoLayerSpec(in_dim=3, width=8, bias=False)
+    with_biases = two_layer_net(TwoLayerSpec(in_dim=3, width=8), torch.Generator().manual_seed(0))
+    with pytest.raises(ArchitectureError, match="bias=False with relu must give f"):
+        ROLE.check(with_biases, spec)
 
 
 class WrongShape(nn.Module):

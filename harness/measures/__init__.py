@@ -18,6 +18,7 @@ from harness.measures.grokking import (
     accuracy,
     attention_entropy,
     effective_rank,
+    fall_while_memorised,
     grokking_delay,
     stable_rank,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "cosine_matrix",
     "direction_clusters",
     "effective_rank",
+    "fall_while_memorised",
     "grokking_delay",
     "exact_hessian",
     "first_step_below",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 
@@ -60,6 +61,21 @@ class FirstCrossings:
     def step(self, name: str) -> float:
         """The crossing step of `name`; inf if it has not crossed."""
         return float(self.steps.get(name, float("inf")))
+
+
+def fall_while_memorised(train_accuracy: Sequence[float], test_accuracy: Sequence[float],
+                         values: Sequence[float], generalised_at: float = 0.5) -> float:
+    """The lowest of `values` over the evaluations at which a run has memorised (train accuracy
+    >= 0.99) before it first generalised (test accuracy >= `generalised_at`), over its value at
+    the first such evaluation: 1 when nothing fell before generalisation, nan when the run never
+    sat in that state. The three sequences are one run's evaluations, in order."""
+    memorised = []
+    for fit, test, value in zip(train_accuracy, test_accuracy, values, strict=True):
+        if test >= generalised_at:
+            break
+        if fit >= 0.99:
+            memorised.append(value)
+    return min(memorised) / memorised[0] if memorised else math.nan
 
 
 def grokking_delay(run, fit: float, generalise: float, must_generalise: bool) -> float:

@@ -13,6 +13,8 @@ class TwoLayerSpec:
 
     w_std is the standard deviation of the input weights and biases, a_std that of the output
     weights. With antisymmetric=True the neurons come in pairs (w, a), (w, -a): f = 0 at init.
+    bias=False drops the biases (b_k = 0, not trained): with relu, f is then positively
+    homogeneous, of degree 2 in its parameters.
     """
 
     in_dim: int
@@ -23,6 +25,7 @@ class TwoLayerSpec:
     a_std: float = 1.0
     alpha: float = 1.0
     antisymmetric: bool = False
+    bias: bool = True
     dtype: torch.dtype = torch.float32
 
 

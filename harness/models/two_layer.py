@@ -3,6 +3,8 @@
 f(x) = (1/alpha) * sum_k a_k * sigma(w_k . x + b_k), with (w_k, b_k) ~ N(0, w_std^2) and
 a_k ~ N(0, a_std^2) (Luo, Xu, Ma, Zhang 2021, Sec. 2). Antisymmetric initialisation pairs every
 neuron with a copy whose output weight is negated, so the network is exactly zero at the start.
+Without biases (spec.bias=False) the biases are a zero buffer: the bias column of
+neuron_input_weights() is 0.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ class TwoLayerNet(nn.Module):
         def normal(*shape: int, std: float) -> torch.Tensor:
             return std * torch.randn(*shape, generator=generator, dtype=spec.dtype)
 
-        w = normal(drawn, spec.in_dim + 1, std=spec.w_std)
+        w = normal(drawn, spec.in_dim + spec.bias, std=spec.w_std)
         a = normal(drawn, spec.out_dim, std=spec.a_std)
         if spec.antisymmetric:
             w, a = torch.cat([w, w]), torch.cat([a, -a])
-        self.w = nn.Parameter(w[:, :-1].contiguous())
-        self.b = nn.Parameter(w[:, -1].contiguous())
+        self.w = nn.Parameter(w[:, :spec.in_dim].contiguous())
+        if spec.bias:
+            self.b = nn.Parameter(w[:, -1].contiguous())
+        else:
+            self.register_buffer("b", torch.zeros(spec.width, dtype=spec.dtype))
         self.a = nn.Parameter(a)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
