@@ -11,8 +11,6 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binomtest
-
 COMPARISONS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
@@ -42,6 +40,8 @@ class Binomial:
     def holds(self, successes: Sequence[bool]) -> bool:
         if not successes:
             return False
+        from scipy.stats import binomtest  # here: scipy.stats costs ~1 s at every pytest start
+
         test = binomtest(sum(successes), len(successes), self.p0, alternative="greater")
         return bool(test.pvalue < self.alpha)
 
