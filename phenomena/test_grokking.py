@@ -494,6 +494,13 @@ def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
             - transformer_measures(run, "none", traced=curves, label="no LN")["entropy"])
 
 
+def run_with_ln_before_the_mlp(run, weight_decay: float) -> dict[str, float]:
+    """The shared run with LN before the MLP, its rank and accuracy curves traced."""
+    return transformer_measures(run, "mlp-only", weight_decay, label="LN before the MLP",
+                                traced=("effective rank of the pre-logit features",
+                                        "train accuracy", "test accuracy"))
+
+
 @claim(
     id="grokking/compressibility",
     statement="Generalisation comes with compressible features: as the transformer groks, the "
@@ -512,9 +519,7 @@ def layer_norm_before_mlp_spreads_attention(run, norm="mlp-only"):
     seed_name="grokking/transformer",
 )
 def features_compress_as_the_model_groks(run, weight_decay=1.0):
-    seen = transformer_measures(run, "mlp-only", weight_decay, label="LN before the MLP",
-                                traced=("effective rank of the pre-logit features",
-                                        "train accuracy", "test accuracy"))
+    seen = run_with_ln_before_the_mlp(run, weight_decay)
     return seen["rank_end"] / seen.get("rank_fit", math.nan)  # nan: never fitted, fails
 
 
@@ -536,9 +541,7 @@ def features_compress_as_the_model_groks(run, weight_decay=1.0):
     seed_name="grokking/transformer",
 )
 def features_change_before_generalising(run, weight_decay=1.0):
-    seen = transformer_measures(run, "mlp-only", weight_decay, label="LN before the MLP",
-                                traced=("effective rank of the pre-logit features",
-                                        "train accuracy", "test accuracy"))
+    seen = run_with_ln_before_the_mlp(run, weight_decay)
     if weight_decay > 0:
         run.require(seen["best_test"] >= 0.9, f"the run never generalised (best test accuracy "
                                               f"{seen['best_test']:.3g}, below 0.9)")
