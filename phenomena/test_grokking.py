@@ -115,13 +115,14 @@ def larger_readout_scale_groks_sooner(run, lr_convention="fixed"):
     return math.log(small) - math.log(min(large, budget))
 
 
-def test_accuracy_under_decay(run, scores, net: torch.nn.Module, data, weight_decay: float,
-                             lr: float, horizon: float, stop) -> list[tuple[float, float]]:
+def accuracy_under_decay(run, net: torch.nn.Module, data, weight_decay: float, lr: float,
+                         horizon: float, stop, scores=None) -> list[tuple[float, float]]:
     """Full-batch GD with weight decay (Lyu et al. 2024, Sec. 3: logistic loss, large init) of
-    `net`, whose (n,) scores are `scores(x)`, on `data` = (x, y, x_test, y_test); returns (time
-    t = lr x steps, test accuracy) every time unit until `stop(curve)` is true or t reaches the
-    horizon. The training set must be fitted by then."""
+    `net`, whose (n,) scores are `scores(x)` (default: `net(x)`), on `data` = (x, y, x_test,
+    y_test); returns (time t = lr x steps, test accuracy) every time unit until `stop(curve)` is
+    true or t reaches the horizon. The training set must be fitted by then."""
     x, y, x_test, y_test = data
+    scores = net if scores is None else scores
     curve: list[tuple[float, float]] = []
 
     def record(step: int) -> bool:
@@ -138,10 +139,10 @@ def test_accuracy_under_decay(run, scores, net: torch.nn.Module, data, weight_de
 
 def diagonal_net_test_accuracy(run, data, alpha: float, weight_decay: float, lr: float,
                                horizon: float, stop) -> list[tuple[float, float]]:
-    """`test_accuracy_under_decay` of a diagonal linear net of init scale alpha."""
+    """`accuracy_under_decay` of a diagonal linear net of init scale alpha."""
     data = run.to_device(*data)
     net = run.role("diagonal-linear", dim=data[0].shape[1], alpha=alpha)
-    return test_accuracy_under_decay(run, net, net, data, weight_decay, lr, horizon, stop)
+    return accuracy_under_decay(run, net, data, weight_decay, lr, horizon, stop)
 
 
 SPARSE_HORIZON = 200.0
@@ -225,12 +226,11 @@ def parity_transition_time(run, alpha: float, weight_decay: float) -> float:
     x, x_test = run.to_device(*points)
     net = run.role("two-layer", in_dim=30, width=100, w_std=alpha / 30**0.5, a_std=alpha / 10,
                    antisymmetric=True, bias=False)
-
     data = (x, tasks.sparse_parity(x, [0, 1])[:, 0], x_test,
             tasks.sparse_parity(x_test, [0, 1])[:, 0])
-    curve = test_accuracy_under_decay(run, lambda z: net(z)[:, 0], net, data, weight_decay, lr=0.1,
-                                      horizon=PARITY_HORIZON,
-                                      stop=lambda curve: curve[-1][1] >= 0.95)
+    curve = accuracy_under_decay(run, net, data, weight_decay, lr=0.1, horizon=PARITY_HORIZON,
+                                 stop=lambda curve: curve[-1][1] >= 0.95,
+                                 scores=lambda z: net(z)[:, 0])
     return first_time_at(curve, 0.95)
 
 
