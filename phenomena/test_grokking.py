@@ -383,7 +383,7 @@ def unobserved_entries_move_near_the_law(run, weight_decay_on=True):
     return abs(min(onset, 2.5) - 1)
 
 
-GROKKED = 0.98  # the test accuracy at which a transformer run counts as grokked, and stops
+GROKKED = 0.95  # the test accuracy at which a transformer run counts as grokked, and stops
 
 
 def grok_modular_addition_transformer(run, norm: str, weight_decay: float,
@@ -471,7 +471,7 @@ def transformer_measures(run, norm: str, weight_decay: float = 1.0,
                           "loss <= 1% at ~150-310 for all); the notebook's 954 / 3,297 / "
                           "7,126 / 7,763 are epochs to mean test accuracy >= 99.5%"),
     metric="best test accuracy up to the step at which LN before the MLP groks (test accuracy "
-           ">= 0.98; within 1,500 steps at CI), with LN at the placement minus without LN (same "
+           ">= 0.95; within 1,500 steps at CI), with LN at the placement minus without LN (same "
            "seed, same init)",
     holds_if=(">", 0.3),
     control=control("LayerNorm before attention instead (A*, which the paper finds nearly as slow "
@@ -479,10 +479,10 @@ def transformer_measures(run, norm: str, weight_decay: float = 1.0,
     seeds=per_scale(ci=3, paper=8),
     seed_name="grokking/transformer",
     # Measured 2026-12-03 (CI: p 41, d 48, lr 4e-3, runs ending at the reference's grokking
-    # step, 500-1,500 steps): 0.61 0.58 0.58 | 0.57 0.59 0.58 | 0.61 0.59 0.59 over base seeds
-    # 0 / 1 / 2; control 0.02 0.01 -0.03 | -0.02 -0.00 -0.01 | -0.01 0.00 -0.01. Three seeds in
-    # nine reach 0.98 only after 950 steps and one not within 1,500 (best test 0.9-0.98), so
-    # the budget is 1,500: at 1,000 a reference still at test 0.9 would set the step.
+    # step, 425-1,075 steps): 0.58 0.58 0.56 | 0.56 0.58 0.57 | 0.58 0.58 0.57 over base seeds
+    # 0 / 1 / 2; control 0.02 -0.03 -0.03 | -0.02 -0.00 -0.01 | -0.01 0.00 -0.01. Grokking
+    # steps have a long tail (one seed in nine past 1,000 steps; at 0.98 instead of 0.95, one
+    # not within 1,500), hence the budget.
 )
 def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
     curves = ("train accuracy", "test accuracy")
@@ -500,7 +500,7 @@ def layer_norm_before_mlp_groks_sooner(run, norm="mlp-only"):
                  reported="attention entropy ~ln 3 with LN before the MLP; without LN low, "
                           "rising toward ~0.97 at grokking"),
     metric="entropy (nats) of the attention from '=' at the step at which LN before the MLP "
-           "groks (test accuracy >= 0.98), with LN at the placement minus without LN",
+           "groks (test accuracy >= 0.95), with LN at the placement minus without LN",
     holds_if=(">", 0.5),
     control=control("LayerNorm before attention instead (A*)", norm="attn-only"),
     seeds=per_scale(ci=3, paper=8),
@@ -530,7 +530,7 @@ def run_with_ln_before_the_mlp(run, weight_decay: float) -> dict[str, float]:
                           "within 10% of its minimum at ~4.4k epochs, generalisation at 954; "
                           "without LN 8.6k and 7.8k (the notebook's printout)"),
     metric="effective rank of the pre-logit features at '=' (all p^2 inputs) at the step at "
-           "which the run groks (test accuracy >= 0.98) over at the first step with train "
+           "which the run groks (test accuracy >= 0.95) over at the first step with train "
            "accuracy >= 0.99 (LN before the MLP; the control read at the same step)",
     holds_if=("<", 0.8),
     control=control("no weight decay (memorises, does not grok)", weight_decay=0.0),
