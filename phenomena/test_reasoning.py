@@ -12,8 +12,8 @@ ARMS = {"small-post": (0.02, "post"), "large-pre": (0.3, "pre")}
 NOISE = 0.7
 
 
-def chain_test_accuracy(run, arm: str, replica: int, steps: int, noise: float = 0.0, *,
-                        batch: int = 128, lr: float = 2e-3, warmup: int = 100) -> float:
+def chain_test_accuracy(run, arm: str, replica: int, *, steps: int, batch: int, lr: float,
+                        warmup: int, noise: float = 0.0) -> float:
     """Wang, Wang et al. 2024's reasoning task, shrunk: chains of 4 distinct tokens from 1..20,
     their 3 (parent, child) pairs shuffled, then a query; the answer is the node 2 steps down the
     chain. 20,000 training chains of pair types {0, 1, 4}, 1,000 test chains of types {2, 3}
