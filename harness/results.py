@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 import sys
 from pathlib import Path
@@ -40,11 +41,18 @@ def skip_reason(report: pytest.TestReport) -> str | None:
 
 class ClaimLog:
     """Gathers claim rows on the controller (xdist ships user_properties with each report) and
-    writes the table, the report files and the plots at the end of the session."""
+    writes the table, the report files and the plots at the end of the session. A claim's
+    figure is drawn as the claim finishes, while the workers run the rest: the files of --plots
+    appear as claims end (an interrupted run keeps them), and the writers at the end reuse the
+    drawings rather than draw every figure on one core after the last claim."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
         self.rows: dict[str, dict[str, Any]] = {}
+        wanted = bool(config.getoption("plots")) or (
+            any(Path(path).suffix == ".html" for path in config.getoption("report"))
+            and importlib.util.find_spec("matplotlib") is not None)
+        self.draws = wanted and not hasattr(config, "workerinput")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         properties = dict(report.user_properties)
@@ -76,6 +84,17 @@ class ClaimLog:
             row["verdict"] = verdict
             if verdict == "skip":
                 row["skip_reason"] = skip_reason(report)
+        if report.when == "teardown" and row["verdict"] and self.draws:
+            self.draw(row)
+
+    def draw(self, row: dict[str, Any]) -> None:
+        from harness.plots import has_evidence, rendered, write_plots
+
+        plots = self.config.getoption("plots")
+        if plots:
+            write_plots(Path(plots), [row])
+        elif has_evidence(row):
+            rendered(row)
 
     def sorted_rows(self) -> list[dict[str, Any]]:
         """The rows of the claims that finished (an interrupted claim has no verdict)."""

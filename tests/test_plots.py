@@ -1,6 +1,8 @@
 """Figures from report rows: curves of claim and control beside the verdict panel, PNG and PDF at
-a paper's width, redrawn from a saved report by `python -m harness.plots`."""
+a paper's width, drawn once per claim as it finishes, redrawn from a saved report by
+`python -m harness.plots`."""
 
+import copy
 import json
 import struct
 import subprocess
@@ -10,7 +12,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from harness.plots import write_plots  # noqa: E402
+from harness.plots import rendered, write_plots  # noqa: E402
 
 
 def seed_traces(rate: float, length: int = 50) -> dict:
@@ -65,3 +67,27 @@ def test_redrawn_from_a_saved_report_and_a_bad_file_is_one_line(tmp_path):
     assert refused.returncode == 2
     lines = refused.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"python -m harness.plots: {bad}: not JSON")
+
+
+def test_a_figure_is_drawn_once_for_every_writer():
+    row = traced_row()
+    assert rendered(row) is rendered({**copy.deepcopy(row), "baseline": None})
+    assert rendered(row) is not rendered({**row, "values": [6.0, 7.0, 9.0]})
+
+
+AFTER_THE_CLAIM = """
+from pathlib import Path
+
+def test_after_the_claim(request):
+    assert (Path(request.config.getoption("plots")) / "toy__traced.png").is_file()
+"""
+
+
+def test_a_claims_figure_is_on_disk_as_soon_as_the_claim_ends(pytester):
+    """So an interrupted run keeps the figures of what finished, and the controller has no
+    figures left to draw after the last claim."""
+    from test_traces import TRACED_CLAIMS
+
+    pytester.makepyfile(test_toy=TRACED_CLAIMS + AFTER_THE_CLAIM)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", f"--plots={pytester.path / 'f'}")
+    result.assert_outcomes(passed=2)
