@@ -9,7 +9,7 @@ from typing import Any
 
 Row = dict[str, Any]
 
-VERDICTS = ("pass", "fail", "xfail", "error", "skip")
+VERDICTS = ("pass", "fail", "xfail", "xpass", "error", "skip")
 
 
 def fmt_value(value: float) -> str:

@@ -39,7 +39,7 @@ table.claims td, table.claims th { border-bottom: 1px solid #e4e4e4; }
 table.env td:first-child { color: #555; }
 .verdict { font-weight: 600; padding: 0 0.4em; border-radius: 3px; }
 .v-pass { background: #d8f0d8; } .v-fail { background: #f8d0d0; } .v-xfail { background: #f3e6c0; }
-.v-error { background: #f0b8b8; } .v-skip { background: #e4e4e4; }
+.v-xpass { background: #cfe3f5; } .v-error { background: #f0b8b8; } .v-skip { background: #e4e4e4; }
 details { margin: 0.5em 0 0.9em; } summary { cursor: pointer; font-weight: 600; }
 dl { display: grid; grid-template-columns: 11em 1fr; gap: 0.15em 1em; margin: 0.5em 0; }
 dt { color: #555; } dd { margin: 0; }

@@ -30,7 +30,9 @@ def verdict_of(report: pytest.TestReport, measured: bool) -> str | None:
         return "xfail" if hasattr(report, "wasxfail") else "skip"
     if report.failed:
         return "fail" if report.when == "call" and measured else "error"
-    return "pass" if report.when == "call" else None
+    if report.when != "call":
+        return None
+    return "xpass" if hasattr(report, "wasxfail") else "pass"  # xpass: held, though marked xfail
 
 
 def skip_reason(report: pytest.TestReport) -> str | None:

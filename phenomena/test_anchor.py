@@ -68,8 +68,11 @@ def identity_attention(run, shuffled_targets: bool) -> float:
     model (GPT_lightly): 2 attention-only layers, 1 head, no MLP, residual connection, LayerNorm,
     causal mask or output projection, d_model = vocabulary = 60, the final stream read as the
     logits; Adam peak lr 5e-3, batch 160, a 50-step warm-up in a cosine decay over 550 steps
-    (paper scale: batch 256, 4,000 steps; a constant 1e-2 diverges in some seeds), subnormals
-    flushed. Returns measures.shift_then_broadcast on 1,000 held-out sequences, after requiring
+    at both scales (a constant 1e-2 diverges in some seeds), subnormals flushed. The authors'
+    step count for this study could not be read; the paper scale had 4,000 steps of batch 256
+    until 2026-12-03, and there 3 of 8 seeds at base seed 0 did not solve the held-out
+    combinations (accuracy 0.29-0.49: longer training memorises the trained ones), so it adds
+    seeds only. Returns measures.shift_then_broadcast on 1,000 held-out sequences, after requiring
     that their answers are right (accuracy >= 0.9: the mechanism claimed is the one that solves
     the task)."""
     length = 9
@@ -83,7 +86,7 @@ def identity_attention(run, shuffled_targets: bool) -> float:
                    norm="none", causal=False, mlp=False, residual=False,
                    attention_output=False, unembedding=False)
     optimiser = torch.optim.Adam(net.parameters(), lr=5e-3)
-    steps, batch = run.scaled(ci=(550, 160), paper=(4000, 256))
+    steps, batch = 550, 160
     with subnormals_flushed():
         train.fit(train.last_token_cross_entropy(net, tokens, targets, batch, run.generator),
                   optimiser, steps, schedule=train.warmup_cosine(optimiser, 50, steps))
@@ -115,14 +118,20 @@ def identity_attention(run, shuffled_targets: bool) -> float:
            "of the last position onto it), the other direction alike",
     holds_if=(">", 0.4),
     control=control("targets shuffled across training sequences", shuffled_targets=True),
-    seeds=per_scale(ci=3, paper=8),
-    # Measured over base seeds 0 / 1 / 2 (2026-12-03, 550 steps, batch 160): 0.599 0.631 0.652 |
-    # 0.691 0.615 0.187 (invalid: held-out accuracy 0.55) | 0.642 0.456 0.053 (invalid: 0.16);
-    # control 0.104 0.099 0.106 | 0.106 0.106 0.100 | 0.103 0.105 0.105; pilots at base seeds 3-5:
-    # 9 of 9 above 0.4 (0.51 to 0.67). At 800 steps, batch 256 (2026-12-02): 0.055 (invalid:
-    # 0.34) 0.695 0.634 | 0.116 0.678 0.697 | 0.741 0.001 0.551. Per training the route is taken,
-    # or another one (values near 0 with right answers), or the task is not solved, as in the
-    # authors' one-seed study; so the rule is the majority of seeds.
+    seeds=per_scale(ci=3, paper=16),
+    # At CI's 3 seeds (550 steps, batch 160) base seeds 0 / 1 / 2 give 0.599 0.631 0.652 | 0.691
+    # 0.615 0.187 (invalid: held-out accuracy 0.55) | 0.642 0.456 0.053 (invalid: 0.16), control
+    # 0.099-0.106, and base seeds 3-5 9 of 9 above 0.4: the budget was chosen on these 18 seeds.
+    # Per training the route is taken, or another one (values near 0 with right answers), or the
+    # task is not solved; so the rule is the majority of seeds.
+    xfail="most trainings do not solve the task: at 16 seeds (base seeds 0 / 1, 2026-12-03) 7 "
+          "and 6 are above 0.4, and 8 and 10 are invalid (held-out accuracy 0.16-0.83 < 0.9); "
+          "of the 14 trainings that solve it, 13 take the route (0.43-0.81; the other 0.30), "
+          "as in the authors' one-seed mechanism study. The first 3 seeds of base seeds 0-5, on "
+          "which this budget was chosen, give 16 of 18 above 0.4 (so CI's 3 seeds xpass), the "
+          "26 seeds after them 8 of 26. At 4,000 steps of batch 256 (8 seeds, base seed 0): 3 "
+          "above 0.4, 3 invalid. A claim on the trainings that solve the task would need a rule "
+          "over valid seeds with a minimum count of them",
     verdict=majority,
 )
 def attention_shifts_and_broadcasts(run, shuffled_targets=False):

@@ -78,6 +78,23 @@ def test_verdicts_and_all_report_formats(toy):
         assert all(claim_id.replace("_", r"\_") in text for claim_id in rows)
 
 
+MARKED_BUT_HOLDS = '''
+@claim(id="toy/fits-though-marked", holds_if=("<", 0.5), xfail="marked before it was fixed",
+       **DECLARATION)
+def gd_fits_though_marked(run, steps=100):
+    return fit_ratio(run, steps)
+'''
+
+
+def test_a_claim_marked_xfail_that_holds_is_reported_xpass_not_pass(pytester):
+    """A pasted table must not show a pass for a claim whose reason says it does not hold."""
+    pytester.makepyfile(test_toy=TOY_CLAIMS + MARKED_BUT_HOLDS)
+    path = pytester.path / "claims.json"
+    result = pytester.runpytest_subprocess("-k", "fits-though-marked", f"--report={path}")
+    result.assert_outcomes(xpassed=1)
+    assert rows_of(path)[1]["toy/fits-though-marked"]["verdict"] == "xpass"
+
+
 def test_serial_and_xdist_runs_are_bit_identical(toy):
     values = []
     for args in ([], [], ["-n", "2"]):
